@@ -1,0 +1,177 @@
+"""Command line: toolkit validate | schema | explain | build. Turns our exceptions into messages and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import InputError, ToolkitError
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+def _fail(err: ToolkitError) -> None:
+    """Print every problem on its own line, then a closing count, and exit 1."""
+    if isinstance(err, InputError):
+        for p in err.problems:
+            click.echo(str(p), err=True)
+        files = len({p.path for p in err.problems})
+        n = len(err.problems)
+        click.echo(f"Aborted: {n} error{'s' * (n != 1)} in {files} file{'s' * (files != 1)}.", err=True)
+    else:
+        click.echo(f"Error: {err}", err=True)
+    sys.exit(1)
+
+
+def _project(root: str | None):
+    from .load import Project, default_project
+    return Project(Path(root).resolve()) if root else default_project()
+
+
+root_option = click.option("--root", type=click.Path(file_okay=False, exists=True), default=None,
+                           help="Project folder holding content/, templates/ and profiles/providers/ "
+                                "(default: the current folder).")
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, prog_name="toolkit")
+def main() -> None:
+    """Build mental-health support toolkits for the client workplaces of an occupational health provider."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@root_option
+def validate(paths: tuple[Path, ...], root: str | None) -> None:
+    """Check profiles, provider files and the content library; report every problem.
+
+    Example: toolkit validate profiles/
+    """
+    from .load import load_all
+    project = _project(root)
+    try:
+        library, loaded = load_all(paths or (project.root / "profiles",), project)
+    except InputError as err:
+        _fail(err)
+    click.echo(f"OK: {len(loaded)} profile(s) and {len(library.items)} content items are valid.")
+
+
+@main.command()
+@click.option("--kind", type=click.Choice(["profile", "provider", "all"]), default="all", show_default=True,
+              help="Which schema to print.")
+@root_option
+def schema(kind: str, root: str | None) -> None:
+    """Print the JSON Schema of profiles and provider files, for YAML editors.
+
+    Example: toolkit schema --kind profile > profile.schema.json
+    """
+    from .schema import schemas
+    project = _project(root)
+    try:
+        out = schemas(project)
+    except InputError as err:
+        _fail(err)
+    click.echo(json.dumps(out if kind == "all" else out[kind], indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.argument("profile", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the plan and every decision as JSON.")
+@root_option
+def explain(profile: Path, as_json: bool, root: str | None) -> None:
+    """Show what the toolkit of one client contains, and why each item is in or out.
+
+    Example: toolkit explain profiles/hoivakoti-aurinko.yaml
+    """
+    from .load import load_all
+    from .select import select
+    project = _project(root)
+    try:
+        library, loaded = load_all([profile], project)
+    except InputError as err:
+        _fail(err)
+    lp = loaded[0]
+    plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.root)
+    if as_json:
+        click.echo(json.dumps(asdict(plan), indent=2, ensure_ascii=False))
+    else:
+        click.echo(str(plan))
+
+
+def _parse_shard(value: str | None, total_opt: int | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    if value == "auto":
+        if "CI_NODE_INDEX" in os.environ and "CI_NODE_TOTAL" in os.environ:
+            return int(os.environ["CI_NODE_INDEX"]), int(os.environ["CI_NODE_TOTAL"])
+        if "JOB_COMPLETION_INDEX" in os.environ and total_opt:
+            return int(os.environ["JOB_COMPLETION_INDEX"]) + 1, total_opt
+        raise click.UsageError("--shard auto needs CI_NODE_INDEX and CI_NODE_TOTAL (GitLab parallel:) or "
+                               "JOB_COMPLETION_INDEX with --shard-total N (Kubernetes Indexed Job)")
+    try:
+        k, n = (int(x) for x in value.split("/"))
+    except ValueError:
+        raise click.UsageError(f"--shard must be K/N (e.g. 2/4) or auto, not {value!r}") from None
+    if not 1 <= k <= n:
+        raise click.UsageError(f"--shard {value}: K must be between 1 and N")
+    return k, n
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--out", "out", type=click.Path(path_type=Path, file_okay=False), default=Path("out"),
+              show_default=True, help="Output folder; each client gets OUT/<id>/.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: CPUs).")
+@click.option("--force", is_flag=True, help="Rebuild every toolkit, even those up to date.")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first failed toolkit.")
+@click.option("--shard", default=None, help="Build only shard K of N (K/N), or 'auto' from CI variables.")
+@click.option("--shard-total", type=int, default=None, help="N for --shard auto with JOB_COMPLETION_INDEX.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
+@root_option
+def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fail_fast: bool, shard: str | None,
+          shard_total: int | None, quiet: bool, as_json: bool, root: str | None) -> None:
+    """Build the toolkits of the given profiles (files or folders) into OUT/<id>/.
+
+    Example: toolkit build profiles/ -o out/ -j 4
+    """
+    from .build import build_all
+    from .load import load_all
+    from .shard import in_shard
+    project = _project(root)
+    sh = _parse_shard(shard, shard_total)
+    try:
+        library, loaded = load_all(paths or (project.root / "profiles",), project)
+    except InputError as err:
+        _fail(err)
+    if sh:
+        loaded = [lp for lp in loaded if in_shard(lp.profile.id, *sh)]
+    tty = sys.stderr.isatty()
+
+    def progress(res, done, total):
+        if quiet:
+            return
+        mark = {"built": "built", "up-to-date": "up to date", "failed": "FAILED"}[res.status]
+        msg = f"[{done}/{total}] {res.id}: {mark}"
+        click.echo(("\r\033[K" + msg) if tty and res.status != "failed" else msg, err=True,
+                   nl=not tty or res.status == "failed" or done == total)
+
+    summary = build_all(loaded, project, library, out, jobs or os.cpu_count() or 1, force, fail_fast, progress)
+    failed = [r for r in summary.results if r.status == "failed"]
+    for r in failed:
+        click.echo(f"failed: {r.error}", err=True)
+    if as_json:
+        click.echo(json.dumps(summary.as_json(), indent=2, ensure_ascii=False))
+    if not quiet:
+        click.echo(summary.line(), err=True)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

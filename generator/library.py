@@ -1,0 +1,320 @@
+"""Load and check the content library: content/**/*.yaml -> Library (items, industry groups, counties, labels)."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import InputError, Problem
+from .vocab import CONTRACT_SCOPES, LANGUAGES, SIZE_BANDS, WORK_FEATURES, ContractScope, SizeBand, WorkFeature, Language
+from .yamlio import YamlProblem, read_yaml
+
+ID_PATTERN = r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$"
+
+# Every kind of content item. Renderers ask the Plan for items by kind (and group).
+Kind = Literal[
+    "about",               # the model itself: purpose, use, credit
+    "theme",               # a theme of the model; do_well/avoid items point at one
+    "planning_block",      # one of the five blocks of the mental-health part of the action plan
+    "planning_point",      # planning guidance
+    "example",             # an example practice from the model
+    "do_well",             # "do it well" point (group: a theme)
+    "avoid",               # "avoid wisely" point (group: a theme)
+    "party",               # a side of the collaboration: workplace, OHS, other partners
+    "actor",               # a role in the collaboration (group: a party)
+    "partner",             # another partner of the collaboration (group: a party)
+    "checklist",           # a checklist (title, intro)
+    "checklist_item",      # one point of a checklist (group: a checklist)
+    "prompt",              # a question put to the users, e.g. the self-assessment tally
+    "pathway_level",       # one of the four levels of care (text: title, body: what happens, who: who acts)
+    "pathway_care",        # where care takes place at a level under a contract scope (group: a level)
+    "stepped_care",        # example of what treatment can mean at a level (group: a level)
+    "screening_example",   # a screening instrument, always presented as an example
+    "milestone",           # work-ability follow-up milestone (value: days)
+    "work_ability",        # work-ability support practice (early support, negotiation, partial allowance...)
+    "cycle_phase",         # a phase of the planning cycle
+    "cycle_step",          # a step within a phase (group: a phase)
+    "evaluation_question", # follow-up question (group: a cycle_step)
+    "rule",                # a legal or organisational rule (usually with size or scope conditions)
+    "fact",                # a figure or fact with its source
+    "load_group",          # official group of psychosocial load factors
+    "load_factor",         # a load factor (group: a load_group)
+    "resource_group",      # group of resource factors
+    "resource_factor",     # a resource factor (group: a resource_group)
+    "measure_priority",    # the employer's order of measures (value: rank)
+    "industry_note",       # what is known about an industry group, with figures and source
+    "contact",             # a contact or number for the care pathway sheet
+    "action",              # an example action (group: a planning_block; why, aim, how, who)
+    "glossary_term",       # fi/sv/en term (text) with a definition (body)
+    "county",              # a wellbeing services county (text: name in each language)
+    "source",              # a legal reference or publication (value: URL or citation)
+]
+KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
+
+
+class LangText(BaseModel):
+    """A text in Finnish, Swedish and English; all three are required and non-empty."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    fi: str = Field(min_length=1, description="Finnish text (primary language).")
+    sv: str = Field(min_length=1, description="Finland-Swedish text.")
+    en: str = Field(min_length=1, description="English text.")
+
+    @field_validator("fi", "sv", "en")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        v = " ".join(v.split()) if "\n" not in v.strip() else v.strip()
+        if not v.strip():
+            raise ValueError("must not be empty")
+        return v
+
+    def get(self, lang: str) -> str:
+        return getattr(self, lang)
+
+
+class Conditions(BaseModel):
+    """When an item applies. All given keys must hold; within a list, any value matches. Empty: always."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    size_bands: Optional[tuple[SizeBand, ...]] = Field(None, description="Headcount bands the item applies to.")
+    min_employees: Optional[int] = Field(None, ge=1, description="Applies from this headcount up.")
+    max_employees: Optional[int] = Field(None, ge=1, description="Applies up to this headcount.")
+    contract_scope: Optional[tuple[ContractScope, ...]] = Field(None, description="Contract scopes.")
+    industry_groups: Optional[tuple[str, ...]] = Field(None, description="Industry group ids (industries.yaml).")
+    work_features: Optional[tuple[WorkFeature, ...]] = Field(None, description="Any of these work features.")
+    languages: Optional[tuple[Language, ...]] = Field(None, description="Only in documents in these languages.")
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, k) is None for k in type(self).model_fields)
+
+
+class Item(BaseModel):
+    """One content item: a stable id, a kind, text in fi/sv/en, a source and applicability conditions."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str = Field(pattern=ID_PATTERN, max_length=80, description="Stable id, e.g. 'collab.check.roles-named'.")
+    kind: Kind = Field(description="What the item is; decides where it appears.")
+    group: Optional[str] = Field(None, pattern=ID_PATTERN, description="Id of the item this one belongs to.")
+    text: LangText = Field(description="The main text (a title for kinds that have a body).")
+    body: Optional[LangText] = Field(None, description="Longer explanation.")
+    consequence: Optional[LangText] = Field(None, description="Checklist items: what follows when it holds.")
+    why: Optional[LangText] = Field(None, description="Actions: the need behind the action.")
+    aim: Optional[LangText] = Field(None, description="Actions: what the action aims at.")
+    how: Optional[LangText] = Field(None, description="Actions: how it is done.")
+    who: Optional[LangText] = Field(None, description="Actions and levels: who acts.")
+    value: Optional[str] = Field(None, description="A value that is not translated: number, phone, URL, figure.")
+    refs: tuple[str, ...] = Field((), description="Ids of related items.")
+    source: str = Field(min_length=3, description="Where the fact comes from: model part, law, publication.")
+    when: Conditions = Field(default_factory=Conditions, description="Applicability conditions.")
+
+    @field_validator("refs")
+    @classmethod
+    def _ref_ids(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for r in v:
+            if not re.match(ID_PATTERN, r):
+                raise ValueError(f"'{r}' is not a valid item id")
+        return v
+
+
+class IndustryGroup(BaseModel):
+    """A named group of TOL 2008 codes; the longest matching prefix decides a profile's group."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str = Field(pattern=ID_PATTERN)
+    name: LangText
+    tol_prefixes: tuple[str, ...] = Field(description="TOL code prefixes, digits only, e.g. '86', '8891'.")
+    source: str = Field(min_length=3)
+
+    @field_validator("tol_prefixes")
+    @classmethod
+    def _digits(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for p in v:
+            if not re.fullmatch(r"\d{0,5}", p):
+                raise ValueError(f"'{p}' is not a TOL prefix (0-5 digits, no dots)")
+        return v
+
+
+class Label(BaseModel):
+    """A user-interface string of the templates in fi/sv/en."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    fi: str = Field(min_length=1)
+    sv: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        return getattr(self, lang)
+
+
+@dataclass(frozen=True)
+class Library:
+    """The loaded content library: items in file order, industry groups, labels and per-file hashes."""
+
+    items: tuple[Item, ...]
+    industry_groups: tuple[IndustryGroup, ...]
+    labels: dict[str, Label]
+    item_files: dict[str, str] = field(default_factory=dict)   # item id -> file it came from (relative)
+    file_hashes: dict[str, str] = field(default_factory=dict)  # file -> sha256
+    version: str = ""
+
+    def by_id(self) -> dict[str, Item]:
+        return {i.id: i for i in self.items}
+
+    def counties(self) -> tuple[Item, ...]:
+        return tuple(i for i in self.items if i.kind == "county")
+
+    def industry_group_for(self, tol_digits: str) -> IndustryGroup:
+        """Return the group whose longest prefix matches the code; the '' prefix is the general group."""
+        best, best_len = None, -1
+        for g in self.industry_groups:
+            for p in g.tol_prefixes:
+                if tol_digits.startswith(p) and len(p) > best_len:
+                    best, best_len = g, len(p)
+        if best is None:
+            raise LookupError(f"no industry group matches TOL {tol_digits}; content needs a group with prefix ''")
+        return best
+
+
+def _fmt_loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def pydantic_problems(path: str, exc: ValidationError, prefix: str = "") -> list[Problem]:
+    """Turn a pydantic ValidationError into one Problem per error, with allowed values where known."""
+    problems = []
+    for err in exc.errors():
+        loc = _fmt_loc(err["loc"])
+        fieldname = f"{prefix}{'.' if prefix and loc else ''}{loc}"
+        msg = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field"
+        elif err["type"] == "literal_error":
+            msg = f"{msg}" + (f" (got {err['input']!r})" if not isinstance(err.get("input"), (dict, list)) else "")
+        problems.append(Problem(path, fieldname, msg))
+    return problems
+
+
+def nearest(value: str, allowed: list[str] | tuple[str, ...]) -> str:
+    """Return ' Did you mean X?' for a near match, else ''."""
+    m = difflib.get_close_matches(str(value), list(allowed), n=1, cutoff=0.6)
+    return f" Did you mean '{m[0]}'?" if m else ""
+
+
+def load_library(root: Path, labels_dir: Path | None = None) -> Library:
+    """Load every content file under root, check it as a whole, and raise InputError with all problems."""
+    root = Path(root)
+    problems: list[Problem] = []
+    items: list[Item] = []
+    groups: list[IndustryGroup] = []
+    item_files: dict[str, str] = {}
+    hashes: dict[str, str] = {}
+    files = sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    if not files:
+        raise InputError([Problem(str(root), "", "no content files (*.yaml) found")], "content")
+    for path in files:
+        rel = path.relative_to(root.parent).as_posix()
+        hashes[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+        try:
+            data = read_yaml(path, rel)
+        except YamlProblem as exc:
+            problems.append(exc.problem)
+            continue
+        if path.name == "industries.yaml":
+            groups.extend(_load_list(data, rel, IndustryGroup, problems, "industry_groups"))
+            continue
+        for item in _load_list(data, rel, Item, problems, "items"):
+            if item.id in item_files:
+                problems.append(Problem(rel, f"{item.id}", f"duplicate id (first in {item_files[item.id]})"))
+                continue
+            item_files[item.id] = rel
+            items.append(item)
+    labels: dict[str, Label] = {}
+    if labels_dir is not None:
+        for lpath in sorted(Path(labels_dir).glob("*.yaml")):
+            _load_labels(lpath, problems, hashes, labels)
+    _check_whole(items, groups, item_files, problems)
+    if problems:
+        raise InputError(problems, "content")
+    version = hashlib.sha256("".join(f"{k}{v}" for k, v in sorted(hashes.items())).encode()).hexdigest()[:12]
+    return Library(tuple(items), tuple(groups), labels, item_files, hashes, version)
+
+
+def _load_list(data: Any, rel: str, model: type[BaseModel], problems: list[Problem], key: str) -> list[Any]:
+    if isinstance(data, dict) and set(data) == {key}:
+        data = data[key]
+    if not isinstance(data, list):
+        problems.append(Problem(rel, "", f"expected a list of {key} (or a mapping '{key}: [...]')"))
+        return []
+    out = []
+    for i, raw in enumerate(data):
+        ident = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else f"[{i}]"
+        try:
+            out.append(model.model_validate(raw))
+        except ValidationError as exc:
+            for p in pydantic_problems(rel, exc, prefix=ident):
+                if p.message == "unknown field":
+                    allowed = ", ".join(model.model_fields)
+                    p = Problem(p.path, p.field, f"unknown field (allowed: {allowed})")
+                problems.append(p)
+    return out
+
+
+def _load_labels(path: Path, problems: list[Problem], hashes: dict[str, str], labels: dict[str, Label]) -> None:
+    rel = "/".join(path.parts[-3:])
+    try:
+        data = read_yaml(path, rel)
+        hashes[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    except YamlProblem as exc:
+        problems.append(exc.problem)
+        return
+    if not isinstance(data, dict):
+        problems.append(Problem(rel, "", "expected a mapping of label keys to {fi, sv, en}"))
+        return
+    for key, raw in data.items():
+        if str(key) in labels:
+            problems.append(Problem(rel, str(key), "label defined twice"))
+            continue
+        try:
+            labels[str(key)] = Label.model_validate(raw)
+        except ValidationError as exc:
+            problems.extend(pydantic_problems(rel, exc, prefix=str(key)))
+
+
+def _check_whole(items: list[Item], groups: list[IndustryGroup], files: dict[str, str],
+                 problems: list[Problem]) -> None:
+    """Cross-file checks: dangling references and unknown industry groups."""
+    ids = set(files)
+    group_ids = [g.id for g in groups]
+    if not groups:
+        problems.append(Problem("content", "", "no industry groups: add content/reference/industries.yaml"))
+    for item in items:
+        where = files[item.id]
+        for ref_field, ref in [("group", item.group)] + [("refs", r) for r in item.refs]:
+            if ref is not None and ref not in ids:
+                problems.append(Problem(where, f"{item.id}.{ref_field}",
+                                        f"refers to unknown item '{ref}'.{nearest(ref, sorted(ids))}"))
+        for g in item.when.industry_groups or ():
+            if g not in group_ids:
+                problems.append(Problem(where, f"{item.id}.when.industry_groups",
+                                        f"unknown industry group '{g}' (allowed: {', '.join(group_ids)})"))
+
+
+if __name__ == "__main__":  # quick check for content authors: python -m generator.library [content] [labels]
+    import sys
+
+    try:
+        lib = load_library(Path(sys.argv[1] if len(sys.argv) > 1 else "content"),
+                           Path(sys.argv[2] if len(sys.argv) > 2 else "templates/labels"))
+    except InputError as err:
+        print(err)
+        sys.exit(1)
+    print(f"content OK: {len(lib.items)} items, {len(lib.labels)} labels, version {lib.version}")

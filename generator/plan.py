@@ -1,0 +1,172 @@
+"""The Plan: everything the renderers need for one client, in the client's language, plus the reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A selected content item, resolved to the plan's language."""
+
+    id: str
+    kind: str
+    group: Optional[str]
+    text: str
+    source: str
+    reason: str
+    body: Optional[str] = None
+    consequence: Optional[str] = None
+    why: Optional[str] = None
+    aim: Optional[str] = None
+    how: Optional[str] = None
+    who: Optional[str] = None
+    value: Optional[str] = None
+    refs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Why an item was included in or left out of the plan."""
+
+    item_id: str
+    kind: str
+    included: bool
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    role: str
+    name: Optional[str] = None
+    contact: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class ProviderInfo:
+    """The provider as the renderers need it; logo and base_docx are absolute paths already checked."""
+
+    id: str
+    name: str
+    phone: Optional[str] = None
+    email: Optional[str] = None
+    web: Optional[str] = None
+    team: tuple[TeamMember, ...] = ()
+    brand_colour: str = "#1F5F8B"
+    logo: Optional[str] = None
+    base_docx: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """The client workplace as the renderers need it."""
+
+    id: str
+    name: str
+    business_id: Optional[str]
+    employees: int
+    size_band: str
+    industry_code: str
+    industry_group: str
+    industry_group_name: str
+    contract_scope: str
+    contract_scope_name: str
+    county: Optional[str]
+    work_features: tuple[tuple[str, str], ...]  # (id, name in the plan's language)
+    plan_start: Optional[str]
+    plan_end: Optional[str]
+
+
+@dataclass(frozen=True)
+class PathwayLevel:
+    """One level of the care pathway under this client's contract."""
+
+    level: Entry
+    care: tuple[Entry, ...]
+    stepped_care: tuple[Entry, ...]
+    screening: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The tailored toolkit content for one client. Renderers read nothing else."""
+
+    language: str
+    client: ClientInfo
+    provider: Optional[ProviderInfo]
+    entries: tuple[Entry, ...]
+    decisions: tuple[Decision, ...]
+    labels: dict[str, str] = field(hash=False, compare=True)
+    warnings: tuple[str, ...] = ()
+    content_version: str = ""
+    generator_version: str = ""
+
+    def items(self, kind: str, group: Optional[str] = None) -> tuple[Entry, ...]:
+        """Selected entries of a kind (and group), in library order."""
+        return tuple(e for e in self.entries if e.kind == kind and (group is None or e.group == group))
+
+    def item(self, item_id: str) -> Optional[Entry]:
+        return next((e for e in self.entries if e.id == item_id), None)
+
+    def label(self, key: str, **values: object) -> str:
+        """A user-interface string in the plan's language; KeyError names a missing label."""
+        try:
+            text = self.labels[key]
+        except KeyError:
+            raise KeyError(f"missing label '{key}' in templates/labels/") from None
+        return text.format(**values) if values else text
+
+    def checklists(self) -> tuple[tuple[Entry, tuple[Entry, ...]], ...]:
+        """Each selected checklist with its selected items; checklists with no items are left out."""
+        out = []
+        for cl in self.items("checklist"):
+            members = self.items("checklist_item", cl.id)
+            if members:
+                out.append((cl, members))
+        return tuple(out)
+
+    def pathway(self) -> tuple[PathwayLevel, ...]:
+        """The four levels with where care takes place under this client's contract scope."""
+        return tuple(
+            PathwayLevel(lv, self.items("pathway_care", lv.id), self.items("stepped_care", lv.id),
+                         self.items("screening_example", lv.id))
+            for lv in self.items("pathway_level"))
+
+    def selected_ids(self) -> tuple[str, ...]:
+        return tuple(e.id for e in self.entries)
+
+    def __str__(self) -> str:
+        """The plan as an indented text tree with the reason for every decision."""
+        c = self.client
+        lines = [
+            f"{self.label('explain.plan_for')} {c.id} — {c.name} [{self.language}]",
+            f"  {self.label('explain.workplace')}: {c.employees} ({c.size_band}), TOL {c.industry_code} → "
+            f"{c.industry_group_name}, {c.contract_scope_name}"
+            + (f", {c.county}" if c.county else "")
+            + (f"; {', '.join(name for _, name in c.work_features)}" if c.work_features else ""),
+        ]
+        if self.provider:
+            lines.append(f"  {self.label('explain.provider')}: {self.provider.name}")
+        for w in self.warnings:
+            lines.append(f"  ! {w}")
+        by_id = {e.id: e for e in self.entries}
+        included = [d for d in self.decisions if d.included]
+        excluded = [d for d in self.decisions if not d.included]
+        lines.append(f"{self.label('explain.included')} ({len(included)}):")
+        kind = None
+        for d in included:
+            if d.kind != kind:
+                kind = d.kind
+                lines.append(f"  {kind}:")
+            lines.append(f"    + {d.item_id}: {_short(by_id[d.item_id].text)}")
+            lines.append(f"        {'; '.join(d.reasons)}")
+        lines.append(f"{self.label('explain.excluded')} ({len(excluded)}):")
+        for d in excluded:
+            lines.append(f"    - {d.item_id} [{d.kind}]: {'; '.join(d.reasons)}")
+        return "\n".join(lines)
+
+
+def _short(text: str, n: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"

@@ -1,0 +1,283 @@
+"""Workplace profiles and provider files: YAML -> validated Profile / Provider, with every problem reported."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+
+from .errors import Problem
+from .library import nearest, pydantic_problems
+from .vocab import CONTRACT_SCOPES, LANGUAGES, WORK_FEATURES, ContractScope, Language, WorkFeature
+from .yamlio import YamlProblem, read_yaml
+
+PROFILE_ID = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+# Folders (relative to the project root) from which provider files may take a logo or a base .docx.
+ASSET_DIRS = ("profiles/providers/assets", "templates/assets")
+MAX_TEXT = 200
+# TOL 2008 divisions (the first two digits of a code).
+TOL_DIVISIONS = frozenset(
+    [f"{d:02d}" for d in (1, 2, 3, 5, 6, 7, 8, 9)] + [str(d) for d in range(10, 34)]
+    + ["35", "36", "37", "38", "39", "41", "42", "43", "45", "46", "47", "49", "50", "51", "52", "53", "55", "56",
+       "58", "59", "60", "61", "62", "63", "64", "65", "66", "68", "69", "70", "71", "72", "73", "74", "75", "77",
+       "78", "79", "80", "81", "82", "84", "85", "86", "87", "88", "90", "91", "92", "93", "94", "95", "96", "97",
+       "98", "99"])
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(v: str) -> str:
+    """Reject control and bidirectional-override characters; fold white space."""
+    if _CONTROL.search(v):
+        raise ValueError("contains control or text-direction characters; remove them")
+    v = " ".join(v.split())
+    if not v:
+        raise ValueError("must not be empty")
+    return unicodedata.normalize("NFC", v)
+
+
+def business_id_ok(bid: str) -> bool:
+    """Check a Finnish business ID (Y-tunnus) 1234567-8 with its modulo-11 check digit."""
+    if not re.fullmatch(r"\d{7}-\d", bid):
+        return False
+    total = sum(int(d) * w for d, w in zip(bid[:7], (7, 9, 10, 5, 8, 4, 2)))
+    rem = total % 11
+    if rem == 1:
+        return False
+    return int(bid[8]) == (0 if rem == 0 else 11 - rem)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Client(_Strict):
+    """The client workplace."""
+
+    name: str = Field(max_length=MAX_TEXT, description="Name of the client workplace as shown in the documents.")
+    business_id: Optional[str] = Field(None, description="Finnish business ID (Y-tunnus), e.g. 1234567-1.")
+
+    _name = field_validator("name")(lambda cls, v: clean_text(v))
+
+    @field_validator("business_id")
+    @classmethod
+    def _bid(cls, v: Optional[str]) -> Optional[str]:
+        if v is not None and not business_id_ok(v):
+            raise ValueError(f"'{v}' is not a valid Finnish business ID (format 1234567-8, with a valid check digit)")
+        return v
+
+
+class PlanPeriod(_Strict):
+    """The period the action plan covers."""
+
+    start: dt.date = Field(description="First day, YYYY-MM-DD.")
+    end: dt.date = Field(description="Last day, YYYY-MM-DD; after start.")
+
+    @model_validator(mode="after")
+    def _order(self) -> "PlanPeriod":
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end} must be after start {self.start}")
+        return self
+
+
+class Profile(_Strict):
+    """One client workplace: what selection needs to tailor the toolkit."""
+
+    id: str = Field(pattern=PROFILE_ID, description="[a-z0-9-], 1-64 chars, unique; names the folder out/<id>/.")
+    client: Client = Field(description="The client workplace.")
+    industry: str = Field(description='TOL 2008 code: division "87" or finer ("87.1", "87.10", "87100"). Quote it.')
+    employees: int = Field(ge=1, le=1_000_000, description="Headcount, integer >= 1.")
+    contract_scope: ContractScope = Field(description="preventive_only | with_medical_care (Kela class I / I+II).")
+    language: Language = Field("fi", description="Language of the toolkit: fi | sv | en.")
+    wellbeing_county: Optional[str] = Field(
+        None, description="Wellbeing services county (or Helsinki), Finnish or Swedish name.")
+    work_features: tuple[WorkFeature, ...] = Field((), description="Features of the work: " + ", ".join(WORK_FEATURES))
+    plan_period: Optional[PlanPeriod] = Field(None, description="Period of the action plan.")
+    provider: Optional[str] = Field(None, pattern=PROFILE_ID, description="Provider file profiles/providers/<id>.yaml.")
+
+    @field_validator("industry", mode="before")
+    @classmethod
+    def _industry(cls, v: Any) -> Any:
+        if isinstance(v, bool):
+            raise ValueError("must be a TOL 2008 code in quotes, e.g. \"87.10\"")
+        if isinstance(v, float):
+            raise ValueError(f'write the TOL code in quotes ("{v}") so YAML keeps it as text, e.g. "87.10"')
+        if isinstance(v, int):
+            v = f"{v:02d}"
+        if not isinstance(v, str):
+            raise ValueError('must be a TOL 2008 code, e.g. "87.10"')
+        m = re.fullmatch(r"(\d{2})(?:\.?(\d{1,3}))?", v.strip())
+        if not m:
+            raise ValueError(f'\'{v}\' is not a TOL 2008 code (allowed forms: "87", "87.1", "87.10", "87100")')
+        if m.group(1) not in TOL_DIVISIONS:
+            near = sorted(TOL_DIVISIONS, key=lambda d: abs(int(d) - int(m.group(1))))[:3]
+            raise ValueError(f"'{m.group(1)}' is not a TOL 2008 division (nearest: {', '.join(sorted(near))})")
+        return v.strip()
+
+    @field_validator("work_features")
+    @classmethod
+    def _unique(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        dup = sorted({f for f in v if v.count(f) > 1})
+        if dup:
+            raise ValueError(f"listed twice: {', '.join(dup)}")
+        return v
+
+    @field_validator("wellbeing_county")
+    @classmethod
+    def _county(cls, v: Optional[str], info: ValidationInfo) -> Optional[str]:
+        if v is None:
+            return v
+        v = clean_text(v)
+        names: dict[str, str] = (info.context or {}).get("counties", {})
+        if names and v.casefold() not in names:
+            canon = sorted({n for n in names.values()})
+            hint = nearest(v, canon)
+            raise ValueError(f"unknown wellbeing services county '{v}'.{hint} "
+                             f"Allowed: the 21 counties and Helsinki, Finnish or Swedish name (see `toolkit schema`)")
+        return v
+
+    @property
+    def tol_digits(self) -> str:
+        return self.industry.replace(".", "")
+
+
+class TeamMember(_Strict):
+    """A member of the provider's OHS team for this client."""
+
+    role: str = Field(max_length=MAX_TEXT, description="E.g. Työterveyshoitaja / OH nurse.")
+    name: Optional[str] = Field(None, max_length=MAX_TEXT, description="Person's name.")
+    contact: Optional[str] = Field(None, max_length=MAX_TEXT, description="Phone or e-mail.")
+
+    _clean = field_validator("role", "name", "contact")(lambda cls, v: clean_text(v) if v is not None else v)
+
+
+class ProviderContact(_Strict):
+    """How clients reach the provider."""
+
+    phone: Optional[str] = Field(None, pattern=r"^\+?[0-9 ()-]{5,25}$", description="Phone number.")
+    email: Optional[str] = Field(None, pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+\.[a-z]{2,}$", description="E-mail.")
+    web: Optional[str] = Field(None, pattern=r"^https://[^\s<>\"]+$", description="Web address (https://...).")
+
+
+class Provider(_Strict):
+    """An occupational health service provider: contact, team, branding."""
+
+    name: str = Field(max_length=MAX_TEXT, description="Provider's name as shown in the documents.")
+    contact: ProviderContact = Field(default_factory=ProviderContact, description="Phone, e-mail, web.")
+    team: tuple[TeamMember, ...] = Field((), max_length=30, description="OHS team members (optional).")
+    brand_colour: str = Field("#1F5F8B", pattern=r"^#[0-9A-Fa-f]{6}$", description="Brand colour, #RRGGBB.")
+    logo: Optional[str] = Field(None, description=f"Logo (PNG, JPEG or SVG) under {' or '.join(ASSET_DIRS)}.")
+    base_docx: Optional[str] = Field(None, description=f"Base .docx whose styles the Word output uses, under "
+                                                       f"{' or '.join(ASSET_DIRS)}.")
+
+    _name = field_validator("name")(lambda cls, v: clean_text(v))
+
+    @field_validator("logo", "base_docx")
+    @classmethod
+    def _asset(cls, v: Optional[str], info: ValidationInfo) -> Optional[str]:
+        if v is None:
+            return v
+        root: Optional[Path] = (info.context or {}).get("root")
+        suffixes = (".png", ".jpg", ".jpeg", ".svg") if info.field_name == "logo" else (".docx",)
+        return check_asset(v, root, suffixes)
+
+
+def check_asset(value: str, root: Optional[Path], suffixes: tuple[str, ...]) -> str:
+    """Allow only a relative path to an existing file inside the asset folders; return it normalised."""
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value) or value.startswith(("/", "\\", "~")):
+        raise ValueError(f"'{value}' must be a relative path inside {' or '.join(ASSET_DIRS)} (no URLs or absolute paths)")
+    if not value.lower().endswith(suffixes):
+        raise ValueError(f"'{value}' must end with {' or '.join(suffixes)}")
+    if root is None:
+        return value
+    root = root.resolve()
+    target = (root / value).resolve()
+    allowed = [(root / d).resolve() for d in ASSET_DIRS]
+    if not any(target.is_relative_to(a) for a in allowed):
+        raise ValueError(f"'{value}' is outside the asset folders {', '.join(ASSET_DIRS)}")
+    if not target.is_file():
+        raise ValueError(f"'{value}' does not exist")
+    if target.stat().st_size > 5_000_000:
+        raise ValueError(f"'{value}' is larger than 5 MB")
+    return target.relative_to(root).as_posix()
+
+
+@dataclass(frozen=True)
+class LoadedProfile:
+    """A valid profile with its provider (if any) and the files it came from."""
+
+    path: str
+    profile: Profile
+    provider: Optional[Provider]
+    provider_path: Optional[str]
+
+
+def _literal_hints(problems: list[Problem], raw: Any) -> list[Problem]:
+    """Add the nearest allowed value to errors on scope, language and features."""
+    out = []
+    for p in problems:
+        msg = p.message
+        if p.field == "contract_scope" and isinstance(raw, dict):
+            msg += nearest(str(raw.get("contract_scope")), CONTRACT_SCOPES)
+        elif p.field == "language" and isinstance(raw, dict):
+            msg += nearest(str(raw.get("language")), LANGUAGES)
+        elif p.field.startswith("work_features[") and isinstance(raw, dict):
+            idx = int(p.field[len("work_features["):-1])
+            try:
+                got = raw["work_features"][idx]
+                msg = f"unknown work feature {got!r}.{nearest(str(got), WORK_FEATURES)} Allowed: {', '.join(WORK_FEATURES)}"
+            except (IndexError, KeyError, TypeError):
+                pass
+        elif p.message == "unknown field":
+            model_fields = _fields_for(p.field)
+            msg = f"unknown field.{nearest(p.field.rsplit('.', 1)[-1], model_fields)} Allowed: {', '.join(model_fields)}"
+        out.append(Problem(p.path, p.field, msg))
+    return out
+
+
+def _fields_for(loc: str) -> list[str]:
+    parts = loc.split(".")
+    model: type[BaseModel] = Profile
+    for part in parts[:-1]:
+        part = part.split("[")[0]
+        sub = {"client": Client, "plan_period": PlanPeriod, "contact": ProviderContact, "team": TeamMember}.get(part)
+        if sub is None:
+            break
+        model = sub
+    if model is Profile and parts[0] in Provider.model_fields and parts[0] not in Profile.model_fields:
+        model = Provider
+    return list(model.model_fields)
+
+
+def validate_profile(raw: Any, shown: str, counties: dict[str, str]) -> tuple[Optional[Profile], list[Problem]]:
+    """Validate parsed YAML as a Profile; return it or the problems."""
+    if not isinstance(raw, dict):
+        kind = "empty" if raw is None else type(raw).__name__
+        return None, [Problem(shown, "", f"expected a mapping of profile fields, got {kind}")]
+    try:
+        return Profile.model_validate(raw, context={"counties": counties}), []
+    except ValidationError as exc:
+        return None, _literal_hints(pydantic_problems(shown, exc), raw)
+
+
+def validate_provider(raw: Any, shown: str, root: Optional[Path]) -> tuple[Optional[Provider], list[Problem]]:
+    """Validate parsed YAML as a Provider; return it or the problems."""
+    if not isinstance(raw, dict):
+        kind = "empty" if raw is None else type(raw).__name__
+        return None, [Problem(shown, "", f"expected a mapping of provider fields, got {kind}")]
+    try:
+        return Provider.model_validate(raw, context={"root": root}), []
+    except ValidationError as exc:
+        probs = pydantic_problems(shown, exc)
+        return None, [Problem(p.path, p.field, p.message if p.message != "unknown field" else
+                              f"unknown field. Allowed: {', '.join(_provider_fields(p.field))}") for p in probs]
+
+
+def _provider_fields(loc: str) -> list[str]:
+    head = loc.split(".")[0].split("[")[0]
+    sub = {"contact": ProviderContact, "team": TeamMember}.get(head) if "." in loc else None
+    return list((sub or Provider).model_fields)

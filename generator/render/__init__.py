@@ -1,0 +1,43 @@
+"""Renderers: Plan -> bytes of one output file. They read the Plan and templates/, never profiles or content/."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..plan import Plan
+
+
+@dataclass(frozen=True)
+class Output:
+    """One output file of a toolkit and the function that renders it."""
+
+    filename: str
+    module: str
+    function: str
+
+    def load(self) -> Callable[..., bytes]:
+        return getattr(importlib.import_module(self.module), self.function)
+
+
+OUTPUTS: tuple[Output, ...] = (
+    Output("action-plan.docx", "generator.render.docx", "render_docx"),
+    Output("checklists.pdf", "generator.render.pdf", "render_checklists"),
+    Output("care-pathway.pdf", "generator.render.pdf", "render_pathway"),
+)
+
+
+def available_outputs() -> tuple[Output, ...]:
+    """The outputs whose renderer module exists in this version of the generator."""
+    found = []
+    for out in OUTPUTS:
+        spec = importlib.util.find_spec(out.module)
+        if spec is not None:
+            found.append(out)
+    return tuple(found)
+
+
+def render(out: Output, plan: Plan, templates_dir: Path) -> bytes:
+    return out.load()(plan, templates_dir=templates_dir)

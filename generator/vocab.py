@@ -1,0 +1,53 @@
+"""Fixed vocabularies shared by profiles, content conditions and the selection engine."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Language = Literal["fi", "sv", "en"]
+LANGUAGES: tuple[str, ...] = ("fi", "sv", "en")
+
+ContractScope = Literal["preventive_only", "with_medical_care"]
+CONTRACT_SCOPES: tuple[str, ...] = ("preventive_only", "with_medical_care")
+
+# Work features a profile may list. Each one brings its own checklist items and example actions.
+WorkFeature = Literal[
+    "shift_work",
+    "night_work",
+    "lone_work",
+    "remote_work",
+    "customer_work",
+    "customer_violence_risk",
+    "emotionally_demanding_work",
+    "organisational_change",
+    "travel_work",
+]
+WORK_FEATURES: tuple[str, ...] = WorkFeature.__args__  # type: ignore[attr-defined]
+
+WORK_FEATURE_HELP = {
+    "shift_work": "Shift work (periods, evenings, weekends).",
+    "night_work": "Regular night work.",
+    "lone_work": "Working alone, without colleagues within reach.",
+    "remote_work": "Remote or hybrid work for a significant share of the time.",
+    "customer_work": "Customer or client service as a core part of the work.",
+    "customer_violence_risk": "A threat of violence or aggression from customers or patients.",
+    "emotionally_demanding_work": "Work with people in distress, grief or crisis.",
+    "organisational_change": "Reorganisation, change negotiations or lay-offs under way or planned.",
+    "travel_work": "Frequent travel or work at changing sites.",
+}
+
+# Size bands follow the thresholds of Finnish law: OSH representative from 10, OSH committee and the
+# Co-operation Act (lighter duties) from 20, the full Co-operation Act from 50.
+SizeBand = Literal["1-9", "10-19", "20-49", "50+"]
+SIZE_BANDS: tuple[str, ...] = ("1-9", "10-19", "20-49", "50+")
+
+
+def size_band(employees: int) -> str:
+    """Return the size band of a headcount."""
+    if employees < 10:
+        return "1-9"
+    if employees < 20:
+        return "10-19"
+    if employees < 50:
+        return "20-49"
+    return "50+"

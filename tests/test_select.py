@@ -1,0 +1,153 @@
+"""Selection rules: each test names the boundary it guards, and checks the reason given."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.select import select
+from tests.conftest import make_profile
+
+
+def decision(plan, item_id):
+    return next(d for d in plan.decisions if d.item_id == item_id)
+
+
+@pytest.mark.parametrize("employees, included", [(9, False), (10, True), (11, True)])
+def test_osh_representative_from_10_employees(plan_for, employees, included):
+    plan = plan_for(employees=employees)
+    for item in ("actor.osh-representative", "rule.osh-representative"):
+        d = decision(plan, item)
+        assert d.included is included, item
+        assert str(employees) in d.reasons[0] and "10" in d.reasons[0]
+
+
+@pytest.mark.parametrize("employees, included", [(19, False), (20, True)])
+def test_osh_committee_from_20_employees(plan_for, employees, included):
+    plan = plan_for(employees=employees)
+    assert decision(plan, "actor.osh-committee").included is included
+    assert decision(plan, "rule.osh-committee").included is included
+
+
+@pytest.mark.parametrize("employees, expected", [
+    (19, "rule.coop-not-applied"), (20, "rule.coop-light"), (49, "rule.coop-light"), (50, "rule.coop-full")])
+def test_cooperation_act_bands(plan_for, employees, expected):
+    plan = plan_for(employees=employees)
+    coop = {d.item_id for d in plan.decisions if d.item_id.startswith("rule.coop-") and d.included}
+    assert coop == {expected}
+
+
+@pytest.mark.parametrize("employees, expected", [
+    (19, "rule.early-support-in-survey"), (20, "rule.early-support-written")])
+def test_early_support_documentation_changes_at_20(plan_for, employees, expected):
+    plan = plan_for(employees=employees)
+    found = {d.item_id for d in plan.decisions if d.item_id.startswith("rule.early-support") and d.included}
+    assert found == {expected}
+
+
+@pytest.mark.parametrize("employees, included", [(9, True), (10, False)])
+def test_owner_wellbeing_below_10(plan_for, employees, included):
+    plan = plan_for(employees=employees)
+    assert decision(plan, "rule.owner-wellbeing").included is included
+    assert decision(plan, "actor.owner").included is included
+
+
+def test_reason_text_names_the_threshold_in_the_plan_language(plan_for):
+    fi = decision(plan_for(employees=9), "rule.osh-representative").reasons[0]
+    en = decision(plan_for(employees=9, language="en"), "rule.osh-representative").reasons[0]
+    assert fi == "vasta 10 työntekijästä alkaen; henkilöstömäärä 9"
+    assert en == "only from 10 employees; headcount 9"
+
+
+@pytest.mark.parametrize("scope", ["preventive_only", "with_medical_care"])
+def test_pathway_follows_contract_scope(plan_for, scope):
+    plan = plan_for(contract_scope=scope)
+    levels = plan.pathway()
+    assert [lv.level.id for lv in levels] == ["level.1", "level.2", "level.3", "level.4"]
+    for lv in levels:
+        assert lv.care, f"{lv.level.id} has no care entry under {scope}"
+    other = "with_medical_care" if scope == "preventive_only" else "preventive_only"
+    for d in plan.decisions:
+        if d.kind == "pathway_care" and not d.included:
+            assert any("sopimukselle" in r for r in d.reasons), d
+
+
+def test_levels_3_and_4_differ_between_scopes(plan_for):
+    prev = {lv.level.id: [c.text for c in lv.care] for lv in plan_for(contract_scope="preventive_only").pathway()}
+    med = {lv.level.id: [c.text for c in lv.care] for lv in plan_for(contract_scope="with_medical_care").pathway()}
+    for level in ("level.2", "level.3", "level.4"):
+        assert prev[level] != med[level], level
+
+
+@pytest.mark.parametrize("scope", ["preventive_only", "with_medical_care"])
+def test_work_ability_follow_up_stays_in_ohs(plan_for, scope):
+    plan = plan_for(contract_scope=scope)
+    for item in ("wa.ohs-always", "milestone.30", "milestone.60", "milestone.90", "milestone.150", "milestone.230"):
+        assert plan.item(item) is not None, f"{item} missing under {scope}"
+
+
+@pytest.mark.parametrize("code, group", [
+    ("86", "social_health"), ("87.10", "social_health"), ("88.1", "social_health"), ("88.91", "ece"),
+    ("88910", "ece"), ("85", "education"), ("85.31", "education"), ("47.19", "customer_service"),
+    ("62.01", "expert_work"), ("41.20", "general"), ("01", "general")])
+def test_industry_codes_map_to_groups(plan_for, code, group):
+    plan = plan_for(industry=code)
+    assert plan.client.industry_group == group
+
+
+@pytest.mark.parametrize("code, group", [("87.10", "social_health"), ("88.91", "ece"), ("85.20", "education"),
+                                         ("62.01", "expert_work"), ("41.20", "general")])
+def test_industry_group_brings_its_notes(plan_for, library, code, group):
+    plan = plan_for(industry=code)
+    notes = plan.items("industry_note")
+    assert notes, f"no industry note for {group}"
+    by_id = library.by_id()
+    for n in notes:
+        groups = by_id[n.id].when.industry_groups
+        assert groups is None or group in groups
+    assert all(n.source for n in notes)
+
+
+@pytest.mark.parametrize("feature", ["shift_work", "customer_violence_risk", "lone_work", "remote_work"])
+def test_work_features_bring_their_items(plan_for, library, feature):
+    with_f = set(plan_for(work_features=[feature]).selected_ids())
+    without = set(plan_for().selected_ids())
+    added = with_f - without
+    assert added, f"{feature} adds nothing"
+    by_id = library.by_id()
+    assert all(feature in (by_id[i].when.work_features or ()) for i in added)
+    assert {by_id[i].kind for i in added} >= {"action"}
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_every_plan_text_is_in_the_profile_language(plan_for, library, lang):
+    plan = plan_for(language=lang)
+    by_id = library.by_id()
+    for e in plan.entries:
+        assert e.text == by_id[e.id].text.get(lang)
+    for key, text in plan.labels.items():
+        assert text == library.labels[key].get(lang)
+    crisis = {e.id for e in plan.items("contact")}
+    assert f"contact.crisis-{lang}" in crisis
+    assert not ({"contact.crisis-fi", "contact.crisis-sv", "contact.crisis-en"} - {f"contact.crisis-{lang}"}) & crisis
+
+
+def test_county_is_named_in_the_plan_language(library):
+    plan = select(make_profile(wellbeing_county="Pirkanmaa", language="sv"), library)
+    assert plan.client.county == "Birkaland"
+    assert select(make_profile(), library).client.county is None
+
+
+def test_selection_is_deterministic(library):
+    p = make_profile(work_features=["shift_work", "remote_work"], employees=33)
+    assert select(p, library) == select(p, library)
+
+
+def test_children_of_a_left_out_item_are_left_out(plan_for):
+    plan = plan_for(contract_scope="preventive_only")
+    for d in plan.decisions:
+        if d.included and d.item_id.startswith("level."):
+            continue
+    included = set(plan.selected_ids())
+    for e in plan.entries:
+        if e.group is not None:
+            assert e.group in included, f"{e.id} included but its group {e.group} is not"
