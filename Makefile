@@ -14,7 +14,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 qpdf pop
 TEST_SYSTEM_PACKAGES := libreoffice-writer-nogui
 
 .DEFAULT_GOAL := toolkits
-.PHONY: toolkits test validate clean bench system-deps test-system-deps help
+.PHONY: toolkits test validate clean bench golden setup system-deps test-system-deps help
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -30,6 +30,11 @@ test: $(STAMP) system-deps test-system-deps  ## Run the test suite
 
 bench: $(STAMP) system-deps  ## Measure batch build speed and memory (writes docs/performance.md)
 	$(BIN)/python -m generator.bench --write docs/performance.md
+
+setup: $(STAMP) system-deps  ## Install the Python environment and the Debian packages, nothing else
+
+golden: $(STAMP) system-deps  ## Rewrite tests/golden/ from the current output (review the diff!)
+	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q -k golden
 
 clean:  ## Remove built toolkits and caches (keeps .venv)
 	find $(OUT) -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +
