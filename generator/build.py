@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
-import sys
+import signal
 import tempfile
 import time
+import zipfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -17,6 +19,7 @@ from . import __version__
 from .errors import ToolkitError
 from .library import Library
 from .load import Project
+from .plan import Plan
 from .profile import LoadedProfile
 from .render import Output, available_outputs, render
 from .select import select
@@ -57,20 +60,37 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def input_key(lp: LoadedProfile, project: Project, library: Library, outputs: tuple[Output, ...]) -> dict:
-    """Hashes of everything a toolkit depends on; equal keys mean the outputs would be equal."""
-    templates = sorted(p for p in project.templates_dir.rglob("*") if p.is_file())
-    inputs = {
-        "profile": sha256((project.root / lp.path).read_bytes() if not Path(lp.path).is_absolute()
-                          else Path(lp.path).read_bytes()),
-        "provider": sha256((project.root / lp.provider_path).read_bytes()) if lp.provider_path else None,
-        "content": library.version,
-        "templates": sha256(b"".join(p.relative_to(project.root).as_posix().encode() + p.read_bytes()
-                                     for p in templates)),
+def tree_hash(folder: Path, root: Path) -> str:
+    """One hash over every file's relative path and bytes under folder (templates, fonts, labels)."""
+    h = hashlib.sha256()
+    for p in sorted(q for q in folder.rglob("*") if q.is_file()):
+        h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+def _file_hash(path: Optional[str], root: Path) -> Optional[str]:
+    if not path:
+        return None
+    p = Path(path) if Path(path).is_absolute() else root / path
+    return sha256(p.read_bytes())
+
+
+def input_key(lp: LoadedProfile, plan: Plan, project: Project, templates: str,
+              outputs: tuple[Output, ...]) -> dict:
+    """Hashes of everything a toolkit depends on. The plan stands for the content: it holds every selected
+    item's text and every decision, so an edit to items this client does not use leaves its key unchanged."""
+    plan_json = json.dumps(asdict(plan), sort_keys=True, ensure_ascii=False, default=str)
+    return {
+        "profile": _file_hash(lp.path, project.root),
+        "provider": _file_hash(lp.provider_path, project.root),
+        "assets": {k: _file_hash(v, project.root) for k, v in
+                   (("logo", plan.provider and plan.provider.logo), ("base_docx", plan.provider and plan.provider.base_docx)) if v},
+        "plan": sha256(plan_json.encode()),
+        "templates": templates,
         "generator": __version__,
+        "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH"),
         "outputs": [o.filename for o in outputs],
     }
-    return inputs
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -104,16 +124,25 @@ def up_to_date(out_dir: Path, inputs: dict) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class Options:
+    """How to build: what to write besides the toolkit files."""
+
+    force: bool = False
+    depfile: bool = False
+    zip: bool = False
+
+
 def build_one(lp: LoadedProfile, project: Project, library: Library, out_root: Path,
-              outputs: tuple[Output, ...], force: bool) -> Result:
+              outputs: tuple[Output, ...], templates: str, opts: Options) -> Result:
     """Build one toolkit; render everything in memory first so a failure leaves the old toolkit as it was."""
     pid = lp.profile.id
     out_dir = out_root / pid
-    inputs = input_key(lp, project, library, outputs)
-    if not force and up_to_date(out_dir, inputs):
-        return Result(pid, "up-to-date")
     try:
         plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.root)
+        inputs = input_key(lp, plan, project, templates, outputs)
+        if not opts.force and up_to_date(out_dir, inputs):
+            return Result(pid, "up-to-date")
         rendered = {o.filename: render(o, plan, project.templates_dir) for o in outputs}
     except ToolkitError as exc:
         return Result(pid, "failed", f"{lp.path}: {exc}")
@@ -127,48 +156,88 @@ def build_one(lp: LoadedProfile, project: Project, library: Library, out_root: P
         "outputs": {name: sha256(data) for name, data in rendered.items()},
         "selected_items": list(plan.selected_ids()),
     }
+    # The manifest goes last: until it is written, the next run sees the toolkit as out of date.
+    (out_dir / MANIFEST).unlink(missing_ok=True)
     for name, data in rendered.items():
         atomic_write(out_dir / name, data)
-    atomic_write(out_dir / MANIFEST, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
+    manifest_bytes = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
+    if opts.depfile:
+        atomic_write(out_dir / "toolkit.d", depfile(lp, plan, library, project, out_dir, rendered).encode())
+    if opts.zip:
+        atomic_write(out_root / f"{pid}.zip", zip_bytes({**rendered, MANIFEST: manifest_bytes}, pid))
+    atomic_write(out_dir / MANIFEST, manifest_bytes)
     return Result(pid, "built", files=tuple(rendered))
+
+
+def depfile(lp: LoadedProfile, plan: Plan, library: Library, project: Project, out_dir: Path,
+            rendered: dict[str, bytes]) -> str:
+    """A Make rule: the toolkit's files depend on its profile, provider, used content files and templates."""
+    used = sorted({library.item_files[i] for i in plan.selected_ids()} | {"content/reference/industries.yaml"})
+    deps = [lp.path] + ([lp.provider_path] if lp.provider_path else []) + used
+    deps += sorted(p.relative_to(project.root).as_posix() for p in project.templates_dir.rglob("*") if p.is_file())
+    targets = " ".join((out_dir / n).as_posix() for n in list(rendered) + [MANIFEST])
+    esc = [d.replace(" ", "\\ ") for d in deps]
+    return f"{targets}: \\\n  " + " \\\n  ".join(esc) + "\n"
+
+
+def zip_bytes(files: dict[str, bytes], folder: str) -> bytes:
+    """A reproducible zip: fixed timestamps and order, files under <folder>/."""
+    buf = io.BytesIO()
+    stamp = time.gmtime(int(os.environ.get("SOURCE_DATE_EPOCH", "315532800")))[:6]
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(f"{folder}/{name}", date_time=max(stamp, (1980, 1, 1, 0, 0, 0)))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, files[name])
+    return buf.getvalue()
+
+
+def clean_stale_temps(out_root: Path) -> None:
+    """Remove temp files left by a build that was killed (they are never outputs)."""
+    if out_root.is_dir():
+        for tmp in out_root.glob("**/.*.tmp"):
+            tmp.unlink(missing_ok=True)
 
 
 _WORKER: dict = {}
 
 
-def _init_worker(root: str) -> None:
+def _init_worker(root: str, templates: str) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
     project = Project(Path(root))
-    _WORKER["project"] = project
-    _WORKER["library"] = project.load_library()
-    _WORKER["outputs"] = available_outputs()
+    _WORKER.update(project=project, library=project.load_library(), outputs=available_outputs(), templates=templates)
     for o in _WORKER["outputs"]:  # import heavy renderers once per worker, not once per toolkit
         o.load()
 
 
-def _work(lp: LoadedProfile, out_root: str, force: bool) -> Result:
-    return build_one(lp, _WORKER["project"], _WORKER["library"], Path(out_root), _WORKER["outputs"], force)
+def _work(lp: LoadedProfile, out_root: str, opts: Options) -> Result:
+    w = _WORKER
+    return build_one(lp, w["project"], w["library"], Path(out_root), w["outputs"], w["templates"], opts)
 
 
 def build_all(profiles: list[LoadedProfile], project: Project, library: Library, out_root: Path, jobs: int,
-              force: bool = False, fail_fast: bool = False,
+              opts: Options = Options(), fail_fast: bool = False,
               progress: Optional[Callable[[Result, int, int], None]] = None) -> Summary:
     """Build every toolkit, in worker processes when jobs > 1; keep going past failures unless fail_fast."""
     start = time.perf_counter()
     summary = Summary()
     total = len(profiles)
+    clean_stale_temps(out_root)
+    templates = tree_hash(project.templates_dir, project.root)
     if jobs <= 1 or total <= 1:
         outputs = available_outputs()
         for lp in profiles:
-            res = build_one(lp, project, library, out_root, outputs, force)
+            res = build_one(lp, project, library, out_root, outputs, templates, opts)
             summary.results.append(res)
             if progress:
                 progress(res, len(summary.results), total)
             if fail_fast and res.status == "failed":
                 break
     else:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(str(project.root),),
-                                 max_tasks_per_child=RECYCLE_AFTER) as pool:
-            futures = [pool.submit(_work, lp, str(out_root), force) for lp in profiles]
+        with ProcessPoolExecutor(max_workers=min(jobs, total), initializer=_init_worker,
+                                 initargs=(str(project.root), templates), max_tasks_per_child=RECYCLE_AFTER) as pool:
+            futures = [pool.submit(_work, lp, str(out_root), opts) for lp in profiles]
             for fut in as_completed(futures):
                 res = fut.result()
                 summary.results.append(res)

@@ -132,16 +132,18 @@ def _parse_shard(value: str | None, total_opt: int | None) -> tuple[int, int] | 
 @click.option("--fail-fast", is_flag=True, help="Stop at the first failed toolkit.")
 @click.option("--shard", default=None, help="Build only shard K of N (K/N), or 'auto' from CI variables.")
 @click.option("--shard-total", type=int, default=None, help="N for --shard auto with JOB_COMPLETION_INDEX.")
+@click.option("--depfile", is_flag=True, help="Also write OUT/<id>/toolkit.d, a Make rule of each toolkit's inputs.")
+@click.option("--zip", "zip_", is_flag=True, help="Also write OUT/<id>.zip, one archive per client for delivery.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
 @root_option
 def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fail_fast: bool, shard: str | None,
-          shard_total: int | None, quiet: bool, as_json: bool, root: str | None) -> None:
+          shard_total: int | None, depfile: bool, zip_: bool, quiet: bool, as_json: bool, root: str | None) -> None:
     """Build the toolkits of the given profiles (files or folders) into OUT/<id>/.
 
     Example: toolkit build profiles/ -o out/ -j 4
     """
-    from .build import build_all
+    from .build import Options, build_all
     from .load import load_all
     from .shard import in_shard
     project = _project(root)
@@ -162,7 +164,15 @@ def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fai
         click.echo(("\r\033[K" + msg) if tty and res.status != "failed" else msg, err=True,
                    nl=not tty or res.status == "failed" or done == total)
 
-    summary = build_all(loaded, project, library, out, jobs or os.cpu_count() or 1, force, fail_fast, progress)
+    opts = Options(force=force, depfile=depfile, zip=zip_)
+    try:
+        summary = build_all(loaded, project, library, out, jobs or os.cpu_count() or 1, opts, fail_fast, progress)
+    except KeyboardInterrupt:
+        click.echo("\nInterrupted: finished toolkits are complete; run the build again to continue.", err=True)
+        sys.exit(130)
+    except OSError as exc:
+        click.echo(f"Error: cannot write to {out}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
     failed = [r for r in summary.results if r.status == "failed"]
     for r in failed:
         click.echo(f"failed: {r.error}", err=True)
