@@ -1,0 +1,138 @@
+"""Benchmark batch builds (`make bench`): speed, naive comparison, scaling, rebuild and memory, vs targets."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .load import Project, default_project
+from .vocab import CONTRACT_SCOPES, LANGUAGES, WORK_FEATURES
+
+INDUSTRIES = ["87.10", "88.10", "86.10", "88.91", "85.20", "85.31", "47.19", "56.10", "62.01", "69.20", "41.20",
+              "25.11", "49.41", "96.02"]
+SIZES = [3, 8, 12, 17, 25, 40, 55, 120, 400]
+COUNTIES = ["Pirkanmaa", "Birkaland", "Lappi", "Helsinki", "Österbotten", "Keski-Suomi", None]
+
+
+def synthetic_profiles(folder: Path, n: int) -> None:
+    """Write n varied, valid profiles (industries, sizes, scopes, languages, features) into folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        feats = [WORK_FEATURES[(i * 7 + k) % len(WORK_FEATURES)] for k in range(i % 4)]
+        lines = [f"id: bench-{i:05d}", f"client: {{name: Bench Client {i} Oy}}",
+                 f'industry: "{INDUSTRIES[i % len(INDUSTRIES)]}"', f"employees: {SIZES[i % len(SIZES)]}",
+                 f"contract_scope: {CONTRACT_SCOPES[i % 2]}", f"language: {LANGUAGES[(i // 2) % 3]}",
+                 f"work_features: [{', '.join(dict.fromkeys(feats))}]"]
+        county = COUNTIES[i % len(COUNTIES)]
+        if county:
+            lines.append(f"wellbeing_county: {county}")
+        if i % 3:
+            lines.append("provider: example-ohs")
+        (folder / f"bench-{i:05d}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _run(args: list[str], cwd: Path) -> tuple[float, int]:
+    """Run a command; return wall seconds and the peak RSS (KiB) of the largest child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start, max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+
+
+def _peak_rss(args: list[str], cwd: Path) -> int:
+    """Peak RSS (KiB) of the build and all its workers, in a fresh process so earlier runs do not count."""
+    code = ("import resource,subprocess,sys;subprocess.run(sys.argv[1:],check=True,stdout=subprocess.DEVNULL);"
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, check=True, capture_output=True, text=True)
+    return int(out.stdout.strip())
+
+
+NAIVE = """
+import sys
+from pathlib import Path
+from generator.load import Project, load_all
+from generator.render import OUTPUTS, render
+from generator.select import select
+project = Project(Path(sys.argv[1]))
+library, loaded = load_all([Path(sys.argv[2])], project)
+lp = loaded[0]
+plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.root)
+out = [o for o in OUTPUTS if o.filename == sys.argv[3]][0]
+Path(sys.argv[4]).write_bytes(render(out, plan, project.templates_dir))
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("-n", type=int, default=200, help="synthetic profiles for the speed figures (default 200)")
+    ap.add_argument("--naive-sample", type=int, default=12, help="profiles built the naive way, extrapolated")
+    ap.add_argument("--rss-large", type=int, default=1000, help="profiles for the large memory figure")
+    ap.add_argument("--write", type=Path, help="write the figures as Markdown to this file")
+    args = ap.parse_args(argv)
+    project = default_project()
+    tool = [sys.executable, "-m", "generator", "build", "--root", str(project.root), "-q"]
+    work = Path(tempfile.mkdtemp(prefix="toolkit-bench-"))
+    rows: list[tuple[str, str, str, str]] = []
+    try:
+        profiles = work / "profiles"
+        synthetic_profiles(profiles, args.n)
+        t_full, _ = _run(tool + ["-o", str(work / "out2"), "-j", "2", str(profiles)], project.root)
+        t_one, _ = _run(tool + ["-o", str(work / "out1"), "-j", "1", str(profiles)], project.root)
+        rate = args.n / t_full
+        rows.append(("full build, 2 workers", f"{t_full:.1f} s, {rate:.2f} toolkits/s", "", ""))
+        speedup = t_one / t_full
+        rows.append(("2 workers vs 1", f"{t_one:.1f} s vs {t_full:.1f} s = {speedup:.2f}x", "≥ 1.8x",
+                     "met" if speedup >= 1.8 else f"missed by {1.8 - speedup:.2f}x"))
+        # Naive: a fresh process per document, measured on a sample and scaled to n.
+        sample = sorted(profiles.glob("*.yaml"))[: args.naive_sample]
+        start = time.perf_counter()
+        for p in sample:
+            for name in ("action-plan.docx", "checklists.pdf", "care-pathway.pdf"):
+                subprocess.run([sys.executable, "-c", NAIVE, str(project.root), str(p), name,
+                                str(work / f"naive-{p.stem}-{name}")], cwd=project.root, check=True)
+        t_naive = (time.perf_counter() - start) * args.n / len(sample)
+        ratio = t_naive / t_full
+        rows.append(("naive (a process per document)", f"{t_naive:.1f} s (from {len(sample)} profiles) = "
+                     f"{ratio:.1f}x slower", "≥ 5x", "met" if ratio >= 5 else f"missed by {5 - ratio:.1f}x"))
+        one = sorted(profiles.glob("*.yaml"))[0]
+        one.write_text(one.read_text(encoding="utf-8").replace("Bench Client", "Bench Client Changed"), encoding="utf-8")
+        t_re, _ = _run(tool + ["-o", str(work / "out2"), "-j", "2", str(profiles)], project.root)
+        share = t_re / t_full * 100
+        rows.append(("rebuild after one profile changed", f"{t_re:.2f} s = {share:.1f} % of full", "≤ 3 %",
+                     "met" if share <= 3 else f"missed by {share - 3:.1f} points"))
+        small = work / "p50"
+        synthetic_profiles(small, 50)
+        large = work / f"p{args.rss_large}"
+        synthetic_profiles(large, args.rss_large)
+        rss50 = _peak_rss(tool + ["-o", str(work / "o50"), "-j", "2", str(small)], project.root)
+        rss_l = _peak_rss(tool + ["-o", str(work / "ol"), "-j", "2", str(large)], project.root)
+        mem = rss_l / rss50
+        rows.append((f"peak RSS, 50 vs {args.rss_large} profiles", f"{rss50 / 1024:.0f} MiB vs {rss_l / 1024:.0f} MiB"
+                     f" = {mem:.2f}x", "≤ 1.2x", "met" if mem <= 1.2 else f"missed by {mem - 1.2:.2f}x"))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.platform()}"
+    table = ["| measure | result | target | verdict |", "|---|---|---|---|"]
+    table += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    text = "\n".join(table)
+    print(f"Machine: {machine}\nProfiles: {args.n}\n{text}")
+    if args.write:
+        args.write.write_text(
+            "# Performance\n\nMeasured by `make bench` (generator/bench.py) in one run; figures vary by about "
+            "±20 % between runs.\n\n"
+            f"- Machine: {machine}\n- Date: {time.strftime('%Y-%m-%d')}\n- Synthetic profiles: {args.n} "
+            "(spread over industries, sizes, scopes, languages, features)\n\n" + text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

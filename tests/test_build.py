@@ -1,0 +1,171 @@
+"""Batch builds: keep going, incremental rebuilds, reproducible bytes, shards, atomic output."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.build import Options, build_all
+from generator.cli import main
+from generator.load import Project, load_all
+from generator.shard import in_shard
+from tests.conftest import ROOT, write_yaml
+
+
+@pytest.fixture
+def proj(tmp_path):
+    """A copy of the project so tests can change content and profiles."""
+    root = tmp_path / "proj"
+    for d in ("content", "templates", "profiles"):
+        shutil.copytree(ROOT / d, root / d)
+    return Project(root)
+
+
+def build(proj, out, **kw):
+    library, loaded = load_all([proj.root / "profiles"], proj)
+    return build_all(loaded, proj, library, out, kw.pop("jobs", 1), Options(**kw))
+
+
+def test_keep_going_past_a_failing_toolkit(proj, tmp_path, monkeypatch):
+    import generator.build as b
+    real = b.select
+
+    def failing(profile, *a, **k):
+        if profile.id == "rakennus-kivi":
+            raise RuntimeError("boom")
+        return real(profile, *a, **k)
+    monkeypatch.setattr(b, "select", failing)
+    summary = build(proj, tmp_path / "out")
+    failed = [r for r in summary.results if r.status == "failed"]
+    assert [r.id for r in failed] == ["rakennus-kivi"]
+    assert "boom" in failed[0].error and "profiles/rakennus-kivi.yaml" in failed[0].error
+    assert summary.count("built") == len(summary.results) - 1
+
+
+def test_bad_profile_among_good_ones_stops_before_building(proj, tmp_path):
+    write_yaml(proj.root / "profiles" / "zz-bad.yaml", {"id": "zz-bad", "employees": 0})
+    result = CliRunner().invoke(main, ["build", "--root", str(proj.root), str(proj.root / "profiles"),
+                                       "-o", str(tmp_path / "out"), "-q"])
+    assert result.exit_code == 1
+    assert "profiles/zz-bad.yaml: employees:" in result.output
+
+
+def test_only_clients_using_a_changed_item_rebuild(proj, tmp_path):
+    out = tmp_path / "out"
+    first = build(proj, out)
+    assert first.count("built") == 8
+    again = build(proj, out)
+    assert again.count("up-to-date") == 8
+    # rule.coop-full applies only from 50 employees: two samples have 50+.
+    rules = proj.root / "content" / "items" / "60-rules.yaml"
+    text = rules.read_text(encoding="utf-8")
+    marker = "- id: rule.coop-full"
+    assert marker in text
+    start = text.index(marker)
+    en_at = text.index("    en: ", start)
+    rules.write_text(text[:en_at] + "    en: CHANGED " + text[en_at + 8:], encoding="utf-8")
+    third = build(proj, out)
+    rebuilt = sorted(r.id for r in third.results if r.status == "built")
+    assert rebuilt == ["nordic-code-labs", "skolan-i-strandby"]
+
+
+def test_force_rebuilds_everything(proj, tmp_path):
+    out = tmp_path / "out"
+    build(proj, out)
+    assert build(proj, out, force=True).count("built") == 8
+
+
+def test_two_builds_are_byte_identical(proj, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    a, b = tmp_path / "a", tmp_path / "b"
+    build(proj, a, jobs=2)
+    build(proj, b, jobs=1)
+    files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert files_a == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    for rel in files_a:
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+
+
+def test_manifest_records_hashes_and_items(proj, tmp_path):
+    out = tmp_path / "out"
+    build(proj, out)
+    m = json.loads((out / "hoivakoti-aurinko" / "manifest.json").read_text())
+    assert m["inputs"]["profile"] and m["inputs"]["provider"] and m["inputs"]["plan"]
+    assert "rule.osh-committee" in m["selected_items"]
+    for name, digest in m["outputs"].items():
+        import hashlib
+        assert hashlib.sha256((out / "hoivakoti-aurinko" / name).read_bytes()).hexdigest() == digest
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7])
+def test_shards_cover_every_client_exactly_once(n):
+    ids = [f"client-{i}" for i in range(500)]
+    shards = [[c for c in ids if in_shard(c, k, n)] for k in range(1, n + 1)]
+    assert sorted(sum(shards, [])) == sorted(ids)
+    if n > 1:
+        assert all(len(s) > 500 / n / 2 for s in shards)
+
+
+def test_shard_option_and_auto(proj, tmp_path, monkeypatch):
+    seen = []
+    for k in (1, 2):
+        out = tmp_path / f"s{k}"
+        r = CliRunner().invoke(main, ["build", "--root", str(proj.root), "-o", str(out), "--shard", f"{k}/2", "-q",
+                                      "-j", "1", str(proj.root / "profiles")])
+        assert r.exit_code == 0, r.output
+        seen += [p.name for p in out.iterdir() if p.is_dir()]
+    assert sorted(seen) == sorted(p.stem for p in (proj.root / "profiles").glob("*.yaml"))
+    monkeypatch.setenv("CI_NODE_INDEX", "2")
+    monkeypatch.setenv("CI_NODE_TOTAL", "2")
+    r = CliRunner().invoke(main, ["build", "--root", str(proj.root), "-o", str(tmp_path / "auto"), "--shard", "auto",
+                                  "-q", "-j", "1", "--json", str(proj.root / "profiles")])
+    assert r.exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "auto").iterdir()) == sorted(seen[len(list((tmp_path / 's1').iterdir())):])
+
+
+def test_depfile_and_zip(proj, tmp_path):
+    out = tmp_path / "out"
+    build(proj, out, depfile=True, zip=True)
+    dep = (out / "hoivakoti-aurinko" / "toolkit.d").read_text()
+    assert "profiles/hoivakoti-aurinko.yaml" in dep and "profiles/providers/example-ohs.yaml" in dep
+    assert "content/items/60-rules.yaml" in dep
+    import zipfile
+    names = zipfile.ZipFile(out / "hoivakoti-aurinko.zip").namelist()
+    assert "hoivakoti-aurinko/manifest.json" in names
+
+
+def test_killed_build_leaves_no_partial_files_and_rerun_finishes(proj, tmp_path):
+    out = tmp_path / "out"
+    # Many clients so the build is still running when it is killed.
+    src = (proj.root / "profiles" / "hoivakoti-aurinko.yaml").read_text(encoding="utf-8")
+    for i in range(40):
+        (proj.root / "profiles" / f"copy-{i:02d}.yaml").write_text(
+            src.replace("id: hoivakoti-aurinko", f"id: copy-{i:02d}"), encoding="utf-8")
+    cmd = [sys.executable, "-m", "generator", "build", "--root", str(proj.root), "-o", str(out), "-j", "2", "-q",
+           str(proj.root / "profiles")]
+    proc = subprocess.Popen(cmd, start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and not any(out.glob("*/manifest.json")):
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    for f in out.rglob("*"):
+        if f.is_file() and not f.name.startswith("."):
+            if f.name == "manifest.json":
+                m = json.loads(f.read_text())
+                for name in m["outputs"]:
+                    assert (f.parent / name).exists()
+    rerun = subprocess.run(cmd[:-2] + ["--json", str(proj.root / "profiles")], capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    summary = json.loads(rerun.stdout)
+    assert summary["failed"] == 0 and summary["built"] + summary["up_to_date"] == 48
+    assert not list(out.rglob(".*.tmp"))
