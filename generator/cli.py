@@ -183,5 +183,27 @@ def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fai
     sys.exit(1 if failed else 0)
 
 
+@main.command()
+@click.argument("out", type=click.Path(path_type=Path, file_okay=False, exists=True), default=Path("out"))
+def check(out: Path) -> None:
+    """Verify built toolkits: manifest hashes, .docx schema, PDF structure, fonts, pages and form fields.
+
+    Example: toolkit check out/
+    """
+    from .check import check_out
+    count, problems = check_out(out)
+    for p in problems:
+        click.echo(p, err=True)
+    if not count:
+        click.echo(f"Error: no built toolkits (with {MANIFEST_NAME}) under {out}", err=True)
+        sys.exit(1)
+    if problems:
+        click.echo(f"Aborted: {len(problems)} problem(s) in {count} toolkit(s).", err=True)
+        sys.exit(1)
+    click.echo(f"OK: {count} toolkit(s) pass the checks.")
+
+
+MANIFEST_NAME = "manifest.json"
+
 if __name__ == "__main__":
     main()
