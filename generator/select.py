@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Optional
 
@@ -129,9 +130,15 @@ def select(profile: Profile, library: Library, provider: Optional[Provider] = No
         decisions=tuple(decisions),
         labels=dict(facts.labels),
         warnings=tuple(warnings),
-        content_version=library.version,
+        content_version=_content_version(entries, facts.labels),
         generator_version=__version__,
     )
+
+
+def _content_version(entries: list[Entry], labels: dict[str, str]) -> str:
+    """A version of exactly the content this plan uses, so an edit elsewhere leaves this toolkit unchanged."""
+    data = repr((entries, sorted(labels.items()))).encode()
+    return hashlib.sha256(data).hexdigest()[:12]
 
 
 def _client(p: Profile, facts: _Facts, county: Optional[Item]) -> ClientInfo:

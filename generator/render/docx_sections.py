@@ -1,0 +1,392 @@
+"""The chapters of the Word action plan, each written from the Plan into a docx.Writer; missing content is skipped."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Optional
+
+from ..plan import Entry
+from docx.shared import Cm
+
+from .docx_xml import shade_cell, text_run
+
+if TYPE_CHECKING:
+    from .docx import Writer
+
+# Rules shown with work-ability support; the other rules (size, cooperation, OSH) go with the roles.
+WA_RULES = ("rule.kela", "rule.early-support", "rule.dismissed")
+EVAL_STEPS = ("cycle.evaluate.implementation", "cycle.evaluate.goals", "cycle.evaluate.collaboration")
+WA_ORDER = ("wa.ohs-always", "wa.early-support", "wa.negotiation", "wa.partial-allowance", "wa.return-to-work")
+STATUSES = ("planned", "in_progress", "done", "dropped")
+GOAL_ROWS, BLANK_ACTION_ROWS = 3, 1
+LABEL_FILL = "EEF2F4"
+WIDTH = 16.6  # usable width of A4 with 2.2 cm margins, in cm
+
+
+def _short_id(item_id: str) -> str:
+    return item_id.split(".", 1)[-1]
+
+
+def cover(w: Writer) -> None:
+    plan, c, L, ctl = w.plan, w.plan.client, w.plan.label, w.ctl
+    w.para(L("docx.title"), style="Title").paragraph_format.space_before = Cm(2.5)
+    w.para(L("docx.subtitle"), style="Subtitle")
+    w.para(c.name, bold_lead=None).runs[0].font.size = w.doc.styles["Heading 1"].font.size
+    provider = plan.provider.name if plan.provider else ctl.text("cover.provider", L("docx.cover.provider"))
+    period = [ctl.date("plan.start", L("docx.cover.period"), w.parse_date(c.plan_start)),
+              text_run(" \u2013 "), ctl.date("plan.end", L("docx.cover.period"), w.parse_date(c.plan_end))]
+    rows = [
+        (L("docx.cover.client"), c.name),
+        (L("docx.cover.business_id"), c.business_id or ctl.text("client.business_id", L("docx.cover.business_id"))),
+        (L("docx.cover.industry"), f"{c.industry_group_name} (TOL {c.industry_code})"),
+        (L("docx.cover.employees"), str(c.employees)),
+        (L("docx.cover.scope"), c.contract_scope_name),
+        (L("docx.cover.provider"), provider),
+        (L("docx.cover.period"), period),
+        (L("docx.cover.version"), L("docx.cover.version_value", content=plan.content_version or "–",
+                                    generator=plan.generator_version or "–")),
+        (L("docx.cover.date"), ctl.date("document.date", L("docx.cover.date"), w.stamp.date())),
+        (L("docx.cover.prepared_by"), ctl.text("cover.prepared_by", L("docx.cover.prepared_by"))),
+        (L("docx.cover.approved"), ctl.date("cover.approved", L("docx.cover.approved"))),
+    ]
+    t = w.table((), (5.0, WIDTH - 5.0), rows, header=False)
+    for row in t.rows:
+        row.cells[0].paragraphs[0].runs[0].bold = True
+        shade_cell(row.cells[0]._tc, LABEL_FILL)
+    credit = plan.item("model.credit")
+    if credit:
+        w.heading(L("docx.cover.credit"), 3)
+        w.para(credit.text, style="Small")
+        if credit.body:
+            w.para(credit.body, style="Small")
+    w.page_break()
+
+
+def table_of_contents(w: Writer):
+    """A TOC heading and a placeholder paragraph that fill_toc replaces with the field."""
+    w.para(w.plan.label("docx.toc"), style="Title").runs[0].font.size = w.doc.styles["Heading 1"].font.size
+    p = w.para("")
+    w.para(w.plan.label("docx.toc.hint"), style="Fine print")
+    w.page_break()
+    return p
+
+
+def how_to_use(w: Writer, n: int) -> None:
+    plan, L = w.plan, w.plan.label
+    w.heading(f"{n}. {L('docx.h.use')}", 1)
+    w.para(L("docx.use.intro"))
+    use = plan.item("model.use")
+    if use and use.body:
+        w.para(use.body)
+    phases = plan.items("cycle_phase")
+    if phases:
+        w.heading(L("docx.use.cycle"), 3)
+        for phase in phases:
+            w.bullet(phase.text, phase.body)
+            for step in plan.items("cycle_step", phase.id):
+                p = w.bullet(step.text)
+                p.paragraph_format.left_indent = w.doc.styles["List Bullet"].paragraph_format.left_indent
+                p.style = w.doc.styles["List Bullet 2"] if "List Bullet 2" in _style_names(w) else p.style
+    w.para(L("docx.use.fields"), style="Fine print")
+
+
+def _style_names(w: Writer) -> set[str]:
+    return {s.name for s in w.doc.styles}
+
+
+def roles(w: Writer, n: int) -> None:
+    plan, L, ctl = w.plan, w.plan.label, w.ctl
+    w.heading(f"{n}. {L('docx.h.roles')}", 1)
+    w.para(L("docx.roles.intro"))
+    cols = (L("docx.col.role"), L("docx.col.task"), L("docx.col.name"), L("docx.col.contact"))
+    widths = (3.6, 6.6, 3.2, 3.2)
+
+    def actor_rows(actors: tuple[Entry, ...]):
+        return [(a.text, a.body or "", ctl.text(f"{a.id}.name", f"{a.text}: {L('docx.col.name')}"),
+                 ctl.text(f"{a.id}.contact", f"{a.text}: {L('docx.col.contact')}")) for a in actors]
+
+    for party_id in ("party.workplace", "party.ohs"):
+        actors = plan.items("actor", party_id)
+        party = plan.item(party_id)
+        if party_id == "party.ohs" and plan.provider and plan.provider.team:
+            _ohs_team(w, party.text if party else L("docx.roles.team"))
+            continue
+        if actors:
+            w.heading(party.text if party else party_id, 2)
+            w.table(cols, widths, actor_rows(actors))
+    if plan.provider:
+        _provider_contact(w)
+    partners = plan.items("partner")
+    if partners:
+        party = plan.item("party.partners")
+        w.heading(party.text if party else L("docx.col.role"), 2)
+        w.table(cols, widths, actor_rows(partners))
+    rules = [r for r in plan.items("rule") if not r.id.startswith(WA_RULES)]
+    if rules:
+        w.heading(L("docx.roles.rules"), 3)
+        for r in rules:
+            w.bullet(r.text)
+
+
+def _ohs_team(w: Writer, title: str) -> None:
+    L, ctl = w.plan.label, w.ctl
+    w.heading(title, 2)
+    rows = []
+    team = w.plan.provider.team
+    for i, m in enumerate(team, start=1):
+        rows.append((ctl.text(f"team.{i}.role", L("docx.col.role"), m.role),
+                     ctl.text(f"team.{i}.name", L("docx.col.name"), m.name),
+                     ctl.text(f"team.{i}.contact", L("docx.col.contact"), m.contact)))
+    i = len(team) + 1
+    rows.append((ctl.text(f"team.{i}.role", L("docx.col.role")), ctl.text(f"team.{i}.name", L("docx.col.name")),
+                 ctl.text(f"team.{i}.contact", L("docx.col.contact"))))
+    w.table((L("docx.col.role"), L("docx.col.name"), L("docx.col.contact")), (6.0, 4.6, 6.0), rows)
+
+
+def _provider_contact(w: Writer) -> None:
+    pr = w.plan.provider
+    parts = [x for x in (pr.phone, pr.email, pr.web) if x]
+    if parts:
+        w.para(f"{pr.name}: " + " \u00b7 ".join(parts), bold_lead=f"{w.plan.label('docx.roles.provider_contact')}:")
+
+
+def collaboration(w: Writer, n: int) -> None:
+    plan, L, ctl = w.plan, w.plan.label, w.ctl
+    w.heading(f"{n}. {L('docx.h.collab')}", 1)
+    theme = plan.item("theme.collaboration")
+    if theme and theme.body:
+        w.para(theme.body)
+    w.para(L("docx.collab.intro"))
+    w.heading(L("docx.collab.meetings"), 2)
+    rows = []
+    for i in (1, 2, 3, 4):
+        name = L(f"docx.collab.meeting.{i}") if i < 4 else None
+        rows.append((ctl.text(f"meeting.{i}.name", L("docx.col.meeting"), name),
+                     ctl.text(f"meeting.{i}.participants", L("docx.col.participants")),
+                     ctl.text(f"meeting.{i}.schedule", L("docx.col.schedule")),
+                     ctl.date(f"meeting.{i}.next", L("docx.col.next_date")),
+                     ctl.text(f"meeting.{i}.record", L("docx.col.record"))))
+    w.table((L("docx.col.meeting"), L("docx.col.participants"), L("docx.col.schedule"),
+             L("docx.col.next_date"), L("docx.col.record")), (4.2, 3.4, 3.0, 2.8, 3.2), rows)
+    w.heading(L("docx.collab.channels"), 2)
+    rows = [(ctl.text(f"channel.{i}.channel", L("docx.col.channel")),
+             ctl.text(f"channel.{i}.used_for", L("docx.col.used_for")),
+             ctl.text(f"channel.{i}.record", L("docx.col.record")),
+             ctl.text(f"channel.{i}.responsible", L("docx.col.responsible"))) for i in (1, 2, 3)]
+    w.table((L("docx.col.channel"), L("docx.col.used_for"), L("docx.col.record"), L("docx.col.responsible")),
+            (3.6, 5.0, 4.4, 3.6), rows)
+    for cl_id in ("checklist.collab-structures", "checklist.collab-ways"):
+        _checklist_table(w, cl_id, L("docx.col.in_place"))
+
+
+def _checklist_table(w: Writer, checklist_id: str, tick_title: str, title: Optional[str] = None) -> None:
+    plan, L, ctl = w.plan, w.plan.label, w.ctl
+    items = plan.items("checklist_item", checklist_id)
+    if not items:
+        return
+    cl = plan.item(checklist_id)
+    w.heading(title or (cl.text if cl else checklist_id), 3)
+    rows = [(it.text, ctl.checkbox(f"{it.id}.done", it.text), ctl.text(f"{it.id}.notes", L("docx.col.notes")))
+            for it in items]
+    w.table((L("docx.col.item"), tick_title, L("docx.col.notes")), (9.0, 2.0, 5.6), rows)
+
+
+def needs(w: Writer, n: int) -> None:
+    plan, L = w.plan, w.plan.label
+    w.heading(f"{n}. {L('docx.h.needs')}", 1)
+    w.para(L("docx.needs.intro"))
+    if plan.items("checklist_item", "checklist.needs-data"):
+        w.heading(L("docx.needs.data"), 2)
+        _checklist_table(w, "checklist.needs-data", L("docx.col.source_used"), title=None)
+    _factor_tables(w, "load_group", "load_factor", L("docx.needs.loads"), L("docx.col.present"), "present")
+    _factor_tables(w, "resource_group", "resource_factor", L("docx.needs.resources"), L("docx.col.strength"),
+                   "strength")
+    notes = plan.items("industry_note")
+    if notes:
+        w.heading(L("docx.needs.industry"), 2)
+        for note in notes:
+            w.para(note.body or "", bold_lead=note.text)
+            if note.value:
+                w.para(note.value, style="Small")
+            w.source(note.source)
+
+
+def _factor_tables(w: Writer, group_kind: str, factor_kind: str, title: str, tick: str, suffix: str) -> None:
+    plan, L, ctl = w.plan, w.plan.label, w.ctl
+    groups = [(g, plan.items(factor_kind, g.id)) for g in plan.items(group_kind)]
+    groups = [(g, fs) for g, fs in groups if fs]
+    if not groups:
+        return
+    w.heading(title, 2)
+    if group_kind == "load_group":
+        w.para(L("docx.needs.loads.intro"))
+    for group, factors in groups:
+        w.heading(group.text, 3)
+        if group.body:
+            w.para(group.body, style="Small")
+        rows = [(f.text, ctl.checkbox(f"{f.id}.{suffix}", f.text), ctl.text(f"{f.id}.notes", L("docx.col.evidence")))
+                for f in factors]
+        w.table((L("docx.col.factor"), tick, L("docx.col.evidence")), (6.6, 2.2, 7.8), rows)
+
+
+def goals(w: Writer, n: int) -> None:
+    plan, L, ctl = w.plan, w.plan.label, w.ctl
+    w.heading(f"{n}. {L('docx.h.goals')}", 1)
+    w.para(L("docx.goals.intro"))
+    fields = ("need", "goal", "metric", "baseline", "target")
+    rows = [tuple(ctl.text(f"goal.{i}.{f}", L(f"docx.col.{f}")) for f in fields) for i in range(1, GOAL_ROWS + 1)]
+    w.table(tuple(L(f"docx.col.{f}") for f in fields), (3.6, 3.6, 3.6, 2.9, 2.9), rows)
+    measures = sorted(plan.items("measure_priority"), key=lambda m: (m.value or "9"))
+    if measures:
+        w.heading(L("docx.goals.measures"), 3)
+        for m in measures:
+            w.para(m.text, bold_lead=f"{m.value}." if m.value else None)
+
+
+def actions(w: Writer, n: int) -> None:
+    plan, L = w.plan, w.plan.label
+    w.heading(f"{n}. {L('docx.h.actions')}", 1)
+    theme = plan.item("theme.planning")
+    if theme and theme.body:
+        w.para(theme.body)
+    w.para(L("docx.actions.intro"))
+    for block in plan.items("planning_block"):
+        w.heading(block.text, 2)
+        if block.body:
+            w.para(block.body, style="Small")
+        _action_table(w, _short_id(block.id), plan.items("action", block.id))
+
+
+def _action_table(w: Writer, block: str, items: tuple[Entry, ...]) -> None:
+    L, ctl = w.plan.label, w.ctl
+    choices = [(s, L(f"docx.status.{s}")) for s in STATUSES]
+    rows = []
+    prefilled = [(a.text, a.why or a.aim, a.how, a.who) for a in items]
+    for i, values in enumerate(prefilled + [(None,) * 4] * BLANK_ACTION_ROWS, start=1):
+        tag = f"action.{block}.{i}"
+        rows.append(tuple(ctl.text(f"{tag}.{f}", L(f"docx.col.{f}"), v)
+                          for f, v in zip(("action", "why", "how", "who"), values))
+                    + (ctl.date(f"{tag}.when", L("docx.col.when")),
+                       ctl.dropdown(f"{tag}.status", L("docx.col.status"), choices)))
+    w.table(tuple(L(f"docx.col.{f}") for f in ("action", "why", "how", "who", "when", "status")),
+            (3.4, 3.4, 3.8, 2.6, 1.7, 1.7), rows)
+
+
+def work_ability(w: Writer, n: int) -> None:
+    plan, L, ctl = w.plan, w.plan.label, w.ctl
+    w.heading(f"{n}. {L('docx.h.work_ability')}", 1)
+    w.para(L("docx.wa.intro", scope=plan.client.contract_scope_name))
+    items = plan.items("work_ability")
+    ordered = [i for k in WA_ORDER for i in items if i.id == k] + [i for i in items if i.id not in WA_ORDER]
+    for item in ordered:
+        if item.id == "wa.ohs-always":
+            w.para(item.body or "", bold_lead=item.text)
+            continue
+        w.heading(item.text, 2)
+        if item.body:
+            w.para(item.body)
+        if item.id == "wa.early-support":
+            p = w.field(L("docx.wa.documented"), ctl.checkbox(f"{item.id}.documented", L("docx.wa.documented")))
+            p.add_run("   ")
+            w.field(L("docx.wa.location"), ctl.text(f"{item.id}.location", L("docx.wa.location")))
+            w.field(L("docx.wa.agreed"), ctl.date(f"{item.id}.agreed", L("docx.wa.agreed")))
+            _milestones(w)
+        else:
+            w.field(L("docx.wa.practice"), ctl.text(f"{item.id}.practice", f"{item.text}: {L('docx.wa.practice')}"))
+    if not any(i.id == "wa.early-support" for i in items):
+        _milestones(w)
+    _pathway(w)
+    rules = [r for r in plan.items("rule") if r.id.startswith(WA_RULES)]
+    if rules:
+        w.heading(L("docx.wa.rules"), 2)
+        for r in rules:
+            w.bullet(r.text)
+
+
+def _milestones(w: Writer) -> None:
+    plan, L, ctl = w.plan, w.plan.label, w.ctl
+    ms = plan.items("milestone")
+    if not ms:
+        return
+    w.heading(L("docx.wa.milestones"), 3)
+    rows = [(m.value or "", m.text, ctl.text(f"{m.id}.practice", f"{m.value}: {L('docx.col.our_practice')}"))
+            for m in ms]
+    w.table((L("docx.col.days"), L("docx.col.what_happens"), L("docx.col.our_practice")), (1.6, 9.0, 6.0), rows)
+
+
+def _pathway(w: Writer) -> None:
+    L = w.plan.label
+    levels = [lv for lv in w.plan.pathway() if lv.care]
+    if not levels:
+        return
+    w.heading(L("docx.wa.pathway"), 2)
+    rows = [(lv.level.text, [c.text for c in lv.care]) for lv in levels]
+    w.table((L("docx.col.level"), L("docx.col.care")), (5.6, 11.0), rows)
+
+
+def communication(w: Writer, n: int) -> None:
+    L, ctl = w.plan.label, w.ctl
+    w.heading(f"{n}. {L('docx.h.communication')}", 1)
+    w.para(L("docx.comm.intro"))
+    rows = []
+    for i in (1, 2, 3, 4):
+        what = L(f"docx.comm.row.{i}") if i < 4 else None
+        rows.append((ctl.text(f"comm.{i}.message", L("docx.col.message"), what),
+                     ctl.text(f"comm.{i}.audience", L("docx.col.audience")),
+                     ctl.text(f"comm.{i}.channel", L("docx.col.channel")),
+                     ctl.date(f"comm.{i}.when", L("docx.col.when")),
+                     ctl.text(f"comm.{i}.responsible", L("docx.col.responsible"))))
+    w.table(tuple(L(f"docx.col.{c}") for c in ("message", "audience", "channel", "when", "responsible")),
+            (4.4, 3.2, 3.2, 2.6, 3.2), rows)
+
+
+def follow_up(w: Writer, n: int) -> None:
+    plan, L, ctl = w.plan, w.plan.label, w.ctl
+    w.heading(f"{n}. {L('docx.h.follow_up')}", 1)
+    w.heading(L("docx.follow.dates"), 2)
+    rows = [(L(f"docx.follow.row.{i}"), ctl.date(f"follow.{i}.date", L(f"docx.follow.row.{i}")),
+             ctl.text(f"follow.{i}.responsible", L("docx.col.responsible"))) for i in (1, 2)]
+    w.table((L("docx.col.occasion"), L("docx.col.date"), L("docx.col.responsible")), (7.0, 3.6, 6.0), rows)
+    steps = [s for s in plan.items("cycle_step") if s.id in EVAL_STEPS]
+    steps = [(s, plan.items("evaluation_question", s.id)) for s in steps]
+    steps = [(s, qs) for s, qs in steps if qs]
+    if steps:
+        w.heading(L("docx.follow.questions"), 2)
+        for step, questions in steps:
+            w.heading(step.text, 3)
+            rows = [(q.text, ctl.text(f"{q.id}.answer", q.text)) for q in questions]
+            w.table((L("docx.col.question"), L("docx.col.answer")), (8.0, 8.6), rows)
+    _checklist_table(w, "checklist.follow-up", L("docx.col.in_place"))
+
+
+def do_well(w: Writer, n: int) -> None:
+    plan, L = w.plan, w.plan.label
+    themes = [(t, plan.items("do_well", t.id), plan.items("avoid", t.id)) for t in plan.items("theme")]
+    themes = [x for x in themes if x[1] or x[2]]
+    w.heading(f"{n}. {L('docx.h.do_well')}", 1)
+    for theme, good, bad in themes:
+        w.heading(theme.text, 2)
+        for title, items in ((L("docx.do_well"), good), (L("docx.avoid"), bad)):
+            if items:
+                w.para(bold_lead=title)
+                for it in items:
+                    w.bullet(it.text, it.body)
+
+
+def sources(w: Writer, n: int) -> None:
+    plan, L = w.plan, w.plan.label
+    w.heading(f"{n}. {L('docx.h.sources')}", 1)
+    w.para(L("docx.sources.intro"))
+    seen: dict[str, None] = {}
+    for e in plan.entries:
+        if e.source and e.kind != "source":
+            seen.setdefault(e.source.strip(), None)
+    for s in plan.items("source"):
+        text = " ".join(x for x in (s.text, s.body, s.value) if x)
+        seen.setdefault(text, None)
+    for text in seen:
+        w.para(text, style="Small").paragraph_format.left_indent = None
+
+
+SECTIONS: tuple[Callable[["Writer", int], None], ...] = (
+    how_to_use, roles, collaboration, needs, goals, actions, work_ability, communication, follow_up, do_well,
+    sources)

@@ -1,0 +1,183 @@
+"""PDF renderers: Plan -> checklists.pdf (fillable checkboxes) and care-pathway.pdf (one A4 landscape page).
+
+Both are rendered once by WeasyPrint from templates/*.html.j2 + templates/*.css and finished with pypdf
+(see pdf_engine). What is verified here: qpdf --check, embedded subset fonts, `Tagged: yes` (a structure
+tree from pdf_tags), document language, metadata and AcroForm checkboxes named by item id with the item
+text as accessible name (TU). What is not: PDF/UA conformance (veraPDF cannot run here, and WeasyPrint's
+form widgets are known to fail PDF/UA, upstream #2726), so the documents are called "tagged", never
+"accessible" or "compliant".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from ..errors import RenderError
+from ..plan import Entry, Plan
+from .pdf_engine import check_local_asset, finish, html_to_pdf
+
+LANG_TAGS = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}
+EVALUATION_STEPS = ("cycle.evaluate.implementation", "cycle.evaluate.goals", "cycle.evaluate.collaboration")
+# Care-pathway density steps, tried in order until the sheet fits on one page (see care-pathway.css).
+PATHWAY_SCALES = tuple(f"scale-{i}" for i in range(19))  # 10.4pt down to 5.9pt in 0.25pt steps
+HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+DEFAULT_COLOUR = "#1F5F8B"
+
+
+@dataclass(frozen=True)
+class Section:
+    """One tickable list of the checklists PDF: a checklist, or one step of the evaluation questions."""
+
+    id: str
+    title: str
+    body: Optional[str]
+    items: tuple[Entry, ...]
+
+
+def render_checklists(plan: Plan, templates_dir: Path) -> bytes:
+    """The fillable checklists PDF: every checklist item is an AcroForm checkbox named by the item's id."""
+    ctx = _common(plan, templates_dir, "pdf.checklists")
+    sections = _sections(plan)
+    ctx.update(sections=sections, total_items=sum(len(s.items) for s in sections),
+               prompt=plan.item("prompt.self-assessment"),
+               dowell_avoid=_dowell_avoid(plan), always=plan.labels.get("reason.always"))
+    html = _template(templates_dir, "checklists.html.j2").render(**ctx)
+    pdf, _ = html_to_pdf(html, templates_dir, "checklists.pdf", forms=True)
+    return finish(pdf, {e.id: e.text for s in sections for e in s.items})
+
+
+def render_pathway(plan: Plan, templates_dir: Path) -> bytes:
+    """The one-page care pathway in the largest type size that fits, so it never spills onto a second page."""
+    ctx = _common(plan, templates_dir, "pdf.pathway")
+    ctx.update(levels=plan.pathway(), lane=plan.item("wa.ohs-always"), milestones=_milestones(plan),
+               contacts=_contacts(plan), theme=plan.item("theme.pathway"))
+    template = _template(templates_dir, "care-pathway.html.j2")
+
+    def attempt(i: int) -> tuple[bytes, int]:
+        return html_to_pdf(template.render(scale=PATHWAY_SCALES[i], **ctx), templates_dir, "care-pathway.pdf")
+
+    # Binary search for the largest type that fits one page: 4-5 renders instead of up to 19.
+    lo, hi, best, pages = 0, len(PATHWAY_SCALES) - 1, None, 0
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        pdf, pages = attempt(mid)
+        if pages == 1:
+            best, hi = pdf, mid - 1
+        else:
+            lo = mid + 1
+    if best is None:
+        raise RenderError(f"care-pathway.pdf: the content needs {pages} pages even at the smallest type size; "
+                          "shorten the pathway texts in content/items/")
+    return finish(best)
+
+
+def _template(templates_dir: Path, name: str):
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["css_string"] = css_string
+    env.filters["upper_first"] = lambda text: text[:1].upper() + text[1:]
+    try:
+        return env.get_template(name)
+    except jinja2.TemplateError as exc:
+        raise RenderError(f"{name}: {exc}") from None
+
+
+def _common(plan: Plan, templates_dir: Path, prefix: str) -> dict:
+    """What both documents show: who it is for and by whom, metadata, running header and footer."""
+    provider = plan.provider
+    logo = check_local_asset(provider.logo, templates_dir).as_uri() if provider and provider.logo else None
+    colour = provider.brand_colour if provider and HEX_COLOUR.match(provider.brand_colour or "") else DEFAULT_COLOUR
+    provider_name = provider.name if provider else plan.label("pdf.no_provider")
+    title = f"{plan.label(prefix + '.title')} – {plan.client.name}"
+    credit = plan.item("model.credit")
+    page_of = plan.label("pdf.page_of", page="\x00", pages="\x01")
+    return dict(
+        plan=plan, client=plan.client, provider=provider, provider_name=provider_name, logo=logo,
+        colour=colour, lang=LANG_TAGS.get(plan.language, plan.language), label=plan.label,
+        title=title, heading=plan.label(prefix + ".title"), subject=plan.label(prefix + ".subject"),
+        keywords=f"{plan.label('pdf.keywords')}, {plan.label(prefix + '.keywords')}",
+        credit=credit.text if credit else "",
+        page_of_css=_page_of_css(page_of),
+    )
+
+
+def css_string(text: str) -> "Markup":
+    """A quoted CSS string in which every character but ASCII letters and digits is a 6-digit hex escape.
+
+    Spaces are escaped too: CSS swallows one whitespace after a hex escape, so "a: b" would lose it.
+
+    The result holds no quote, '<' or '&', so HTML autoescaping leaves it unchanged inside <style>.
+    """
+    from markupsafe import Markup
+
+    return Markup('"' + "".join(c if c.isascii() and c.isalnum() else f"\\{ord(c):06x}"
+                                for c in text) + '"')
+
+
+def _page_of_css(page_of: str) -> str:
+    """'Sivu {page} / {pages}' as a CSS content value with the page counters in place."""
+    parts = []
+    for chunk in re.split(r"([\x00\x01])", page_of):
+        if chunk == "\x00":
+            parts.append("counter(page)")
+        elif chunk == "\x01":
+            parts.append("counter(pages)")
+        elif chunk:
+            parts.append(css_string(chunk))
+    from markupsafe import Markup
+
+    return Markup(" ".join(parts))
+
+
+def _sections(plan: Plan) -> tuple[Section, ...]:
+    sections = [Section(cl.id, cl.text, cl.body, items) for cl, items in plan.checklists()]
+    for step_id in EVALUATION_STEPS:
+        questions = plan.items("evaluation_question", step_id)
+        step = plan.item(step_id)
+        if questions:
+            title = step.text if step else plan.label("pdf.checklists.evaluation")
+            sections.append(Section(step_id, title, step.body if step else None, questions))
+    return tuple(sections)
+
+
+def _dowell_avoid(plan: Plan) -> tuple[tuple[str, tuple[Entry, ...], tuple[Entry, ...]], ...]:
+    """(theme title, do-well items, avoid items) per theme, in the order the themes first appear."""
+    groups: list[str] = []
+    for e in plan.items("do_well") + plan.items("avoid"):
+        if e.group not in groups:
+            groups.append(e.group)
+    out = []
+    for g in groups:
+        theme = plan.item(g) if g else None
+        out.append((theme.text if theme else "", plan.items("do_well", g), plan.items("avoid", g)))
+    return tuple(out)
+
+
+def _milestones(plan: Plan) -> tuple[Entry, ...]:
+    def days(e: Entry) -> int:
+        try:
+            return int(e.value or "")
+        except ValueError:
+            return 10**6
+    return tuple(sorted(plan.items("milestone"), key=days))
+
+
+def _contacts(plan: Plan) -> dict:
+    """The contact band: OHS, county, Mielenterveystalo.fi, crisis line in this language, 112."""
+    crisis = plan.item(f"contact.crisis-{plan.language}")
+    if crisis is None:  # only the document's language is selected; fall back to whichever is there
+        crisis = next((e for e in plan.items("contact") if e.id.startswith("contact.crisis-")), None)
+    county = plan.client.county
+    return dict(
+        ohs=plan.item("contact.ohs"),
+        county_item=plan.item("contact.county-generic"),
+        county_name=plan.label("pdf.pathway.your_county", county=county) if county else None,
+        mielenterveystalo=plan.item("contact.mielenterveystalo"),
+        crisis=crisis,
+        emergency=plan.item("contact.emergency"),
+    )

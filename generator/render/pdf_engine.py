@@ -1,0 +1,144 @@
+"""WeasyPrint plumbing for the PDF renderers: (HTML string, templates_dir) -> PDF bytes, safely and reproducibly."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Optional
+from urllib.parse import unquote, urlsplit
+
+from ..errors import AssetError, RenderError
+
+# Folders, relative to the project root, from which a document may load files (templates/ is always allowed).
+# Mirrors generator.profile.ASSET_DIRS; repeated here so the renderer does not trust earlier validation.
+ASSET_DIRS = ("profiles/providers/assets", "templates/assets")
+
+
+def allowed_roots(templates_dir: Path) -> tuple[Path, ...]:
+    root = templates_dir.resolve().parent
+    return (templates_dir.resolve(),) + tuple((root / d).resolve() for d in ASSET_DIRS)
+
+
+def check_local_asset(value: str, templates_dir: Path) -> Path:
+    """Resolve a logo or other asset path; AssetError unless it is an existing file in an allowed folder."""
+    roots = allowed_roots(templates_dir)
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value) and not re.match(r"^[A-Za-z]:[\\/]", value):
+        raise AssetError(f"asset '{value}' is a URL; only files under {_names(roots, templates_dir)} are allowed")
+    path = Path(value)
+    if not path.is_absolute():
+        path = templates_dir.resolve().parent / path
+    path = path.resolve()
+    if not any(path.is_relative_to(r) for r in roots):
+        raise AssetError(f"asset '{value}' is outside the allowed folders {_names(roots, templates_dir)}")
+    if not path.is_file():
+        raise AssetError(f"asset '{value}' does not exist")
+    return path
+
+
+def _names(roots: tuple[Path, ...], templates_dir: Path) -> str:
+    base = templates_dir.resolve().parent
+    return ", ".join(r.relative_to(base).as_posix() for r in roots)
+
+
+def _fetcher_class():
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+    class AssetFetcher(URLFetcher):
+        """Serve only file:// URLs inside the allowed folders; anything else aborts the render."""
+
+        def __init__(self, templates_dir: Path) -> None:
+            super().__init__(allowed_protocols={"file"}, fail_on_errors=True)
+            self.templates_dir = templates_dir
+            self.roots = allowed_roots(templates_dir)
+
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+                raise FatalURLFetchingError(f"refused to load '{url}': only files under "
+                                            f"{_names(self.roots, self.templates_dir)} may be used")
+            path = Path(unquote(parts.path)).resolve()
+            if not any(path.is_relative_to(r) for r in self.roots):
+                raise FatalURLFetchingError(f"refused to load '{path}': outside the allowed folders "
+                                            f"{_names(self.roots, self.templates_dir)}")
+            return super().fetch(path.as_uri(), headers)
+
+    return AssetFetcher
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _weasyprint_warnings() -> Iterator[list[str]]:
+    """Collect what WeasyPrint logs at WARNING or above: it reports bad CSS and missing images only there."""
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect()
+    logger.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+
+
+def html_to_pdf(html: str, templates_dir: Path, what: str, forms: bool = False) -> "tuple[bytes, int]":
+    """Render HTML (relative URLs resolve against templates_dir) once; return (PDF bytes, page count).
+
+    Tagged PDF (pdf_tags) rather than pdf/ua-1: fillable checkboxes fail PDF/UA for widgets (WeasyPrint #2726).
+    """
+    import weasyprint
+    from weasyprint.urls import FatalURLFetchingError
+
+    fetcher = _fetcher_class()(templates_dir)
+    base_url = templates_dir.resolve().as_uri() + "/"
+    with _weasyprint_warnings() as warnings:
+        try:
+            doc = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+                pdf_forms=forms, pdf_tags=True)
+            pdf = doc.write_pdf(pdf_forms=forms, pdf_tags=True, uncompressed_pdf=False)
+        except FatalURLFetchingError as exc:
+            raise AssetError(f"{what}: {exc}") from None
+    if warnings:
+        raise RenderError(f"{what}: WeasyPrint reported {len(warnings)} problem(s): " + "; ".join(warnings))
+    return pdf, len(doc.pages)
+
+
+def finish(pdf: bytes, accessible_names: Optional[dict[str, str]] = None) -> bytes:
+    """Finish with pypdf without losing tags or form: viewers show the title; fields get their full names.
+
+    WeasyPrint takes a field's accessible name (TU) from the laid-out <label>, where words broken across
+    lines lose their space ("stärkaresurserna"); accessible_names (field name -> text) replaces it.
+    The whole catalog is cloned (not merged page by page), so StructTreeRoot, AcroForm, Outlines, Lang,
+    MarkInfo and the XMP metadata stay as WeasyPrint wrote them.
+    """
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import BooleanObject, DictionaryObject, NameObject, TextStringObject
+
+    reader = PdfReader(io.BytesIO(pdf))
+    writer = PdfWriter(clone_from=reader)
+    writer.pdf_header = reader.pdf_header  # keep WeasyPrint's version (tags need 1.7), not pypdf's default
+    root = writer._root_object
+    prefs = root.get("/ViewerPreferences")
+    prefs = prefs.get_object() if prefs is not None else DictionaryObject()
+    prefs[NameObject("/DisplayDocTitle")] = BooleanObject(True)
+    root[NameObject("/ViewerPreferences")] = prefs
+    if accessible_names and "/AcroForm" in root:
+        for ref in root["/AcroForm"].get_object().get("/Fields", []):
+            field = ref.get_object()
+            name = str(field.get("/T", ""))
+            if name in accessible_names:
+                field[NameObject("/TU")] = TextStringObject(accessible_names[name])
+    if "/Outlines" in root:
+        root[NameObject("/PageMode")] = NameObject("/UseOutlines")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+

@@ -1,0 +1,305 @@
+"""PDF renderers: checklists.pdf and care-pathway.pdf judged by pypdf, qpdf and poppler, plus goldens."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+
+from conftest import ROOT, check_golden
+from generator.errors import AssetError, RenderError
+from generator.load import Project, load_all
+from generator.profile import Provider
+from generator.render.pdf import _sections, render_checklists, render_pathway
+from generator.render.pdf_engine import html_to_pdf
+from generator.select import select
+
+TEMPLATES = ROOT / "templates"
+SAMPLES = sorted(p.stem for p in (ROOT / "profiles").glob("*.yaml"))
+# The issue named 09 2525 0113 for English; MIELI's own helpline page (checked 2026-11) gives 09 2525 0116,
+# and the sheet must carry the number that answers today. See contact.crisis-en's source.
+CRISIS = {"fi": "09 2525 0111", "sv": "09 2525 0112", "en": "09 2525 0116"}
+LONG_PROVIDER = ("Pohjanmaan ja Keski-Pohjanmaan Yhteinen Työterveyspalvelu- ja Työhyvinvointikeskus "
+                 "Osakeyhtiö, Mielenterveys- ja Työkykypalvelujen Erityisyksikkö sekä Alueellinen Asiantuntijaverkosto")
+
+
+@pytest.fixture(scope="module")
+def rendered():
+    """Every sample profile rendered once: id -> (plan, checklists bytes, pathway bytes)."""
+    project = Project(ROOT)
+    library, loaded = load_all([ROOT / "profiles" / f"{s}.yaml" for s in SAMPLES], project)
+    out = {}
+    for lp in loaded:
+        plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.root)
+        out[plan.client.id] = (plan, render_checklists(plan, TEMPLATES), render_pathway(plan, TEMPLATES))
+    return out
+
+
+def _tool(args: list[str], data: bytes, tmp_path: Path, after: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(data)
+    return subprocess.run([*args, str(path), *after], capture_output=True, text=True)
+
+
+def _text(data: bytes, tmp_path: Path) -> str:
+    return _tool(["pdftotext"], data, tmp_path, ("-",)).stdout
+
+
+def _docs(rendered):
+    for pid, (plan, checklists, pathway) in rendered.items():
+        yield f"{pid}/checklists.pdf", plan, checklists
+        yield f"{pid}/care-pathway.pdf", plan, pathway
+
+
+# --- both PDFs ---------------------------------------------------------------------------------------------
+
+def test_qpdf_check_passes(rendered, tmp_path):
+    for name, _, data in _docs(rendered):
+        res = _tool(["qpdf", "--check"], data, tmp_path)
+        assert res.returncode == 0, f"{name}: {res.stdout}{res.stderr}"
+
+
+def test_only_vendored_fonts_embedded_and_subset(rendered, tmp_path):
+    for name, _, data in _docs(rendered):
+        rows = _tool(["pdffonts"], data, tmp_path).stdout.splitlines()[2:]
+        assert rows, name
+        for row in rows:
+            cols = row.split()
+            font, emb, sub = cols[0], cols[-5], cols[-4]
+            assert re.match(r"^[A-Z]{6}\+Toolkit-(Sans|Symbols)", font), f"{name}: unexpected font {row}"
+            assert (emb, sub) == ("yes", "yes"), f"{name}: not embedded+subset: {row}"
+
+
+def test_text_metadata_language_and_tags(rendered, tmp_path):
+    for name, plan, data in _docs(rendered):
+        assert plan.client.name in " ".join(_text(data, tmp_path).split()), name
+        info = _tool(["pdfinfo"], data, tmp_path).stdout
+        assert re.search(r"^Tagged:\s+yes$", info, re.M), name
+        meta = PdfReader(io.BytesIO(data)).metadata
+        assert plan.client.name in meta.title
+        assert meta.author == (plan.provider.name if plan.provider else plan.label("pdf.no_provider"))
+        assert meta.subject and meta.get("/Keywords")
+        lang = PdfReader(io.BytesIO(data)).trailer["/Root"]["/Lang"]
+        assert lang == {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}[plan.language]
+        credit = plan.item("model.credit")
+        if credit:
+            assert " ".join(credit.text.split()) in " ".join(_text(data, tmp_path).split()), name
+
+
+def test_reproducible_across_processes(tmp_path):
+    script = (
+        "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
+        "from generator.load import Project, load_all; from generator.select import select;"
+        "from generator.render.pdf import render_checklists, render_pathway;"
+        "p = Project(Path(sys.argv[1])); lib, lps = load_all([Path(sys.argv[2])], p); lp = lps[0];"
+        "plan = select(lp.profile, lib, lp.provider, lp.profile.provider, p.root);"
+        "Path(sys.argv[3] + '-c.pdf').write_bytes(render_checklists(plan, p.templates_dir));"
+        "Path(sys.argv[3] + '-p.pdf').write_bytes(render_pathway(plan, p.templates_dir))")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}
+    for run in ("a", "b"):
+        subprocess.run([sys.executable, "-c", script, str(ROOT), str(ROOT / "profiles" / "skolan-i-strandby.yaml"),
+                        str(tmp_path / run)], check=True, env=env, cwd=ROOT)
+    for kind in ("c", "p"):
+        assert (tmp_path / f"a-{kind}.pdf").read_bytes() == (tmp_path / f"b-{kind}.pdf").read_bytes()
+
+
+# --- refused assets and renderer warnings -------------------------------------------------------------------
+
+@pytest.mark.parametrize("logo", ["/etc/passwd", "file:///etc/passwd", "http://example.com/logo.png",
+                                  "../../outside.png", "templates/../../outside.png"])
+def test_logo_outside_asset_folders_is_refused(plan_for, logo):
+    plan = plan_for()
+    provider = dataclasses.replace(select_provider(plan_for), logo=logo)
+    with pytest.raises(AssetError, match="outside the allowed folders|is a URL"):
+        render_pathway(dataclasses.replace(plan, provider=provider), TEMPLATES)
+
+
+def select_provider(plan_for):
+    return plan_for(provider=Provider(name="Testi Työterveys Oy")).provider
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "http://example.com/x.png", "/etc/hostname"])
+def test_html_cannot_load_files_outside_templates(url):
+    html = f'<html lang="fi"><body><p>x</p><img src="{url}" alt=""></body></html>'
+    with pytest.raises(AssetError, match="refused to load"):
+        html_to_pdf(html, TEMPLATES, "test.pdf")
+
+
+def test_weasyprint_warnings_fail_the_build():
+    html = '<html lang="fi"><head><style>p { colr: red; width: banana }</style></head><body><p>x</p></body></html>'
+    with pytest.raises(RenderError, match="WeasyPrint reported"):
+        html_to_pdf(html, TEMPLATES, "test.pdf")
+
+
+def test_logo_inside_asset_folder_is_drawn(plan_for, tmp_path):
+    import shutil
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    (templates / "assets").mkdir(exist_ok=True)
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="10"><rect width="40" height="10" fill="#123"/></svg>'
+    (templates / "assets" / "logo.svg").write_text(svg)
+    plan = plan_for()
+    provider = dataclasses.replace(select_provider(plan_for), logo=str(templates / "assets" / "logo.svg"))
+    data = render_pathway(dataclasses.replace(plan, provider=provider), templates)
+    assert len(PdfReader(io.BytesIO(data)).pages) == 1
+
+
+# --- checklists ---------------------------------------------------------------------------------------------
+
+def test_field_names_are_the_selected_item_ids(rendered):
+    for pid, (plan, data, _) in rendered.items():
+        expected = [e.id for s in _sections(plan) for e in s.items]
+        assert expected, pid
+        fields = PdfReader(io.BytesIO(data)).get_fields()
+        assert sorted(fields) == sorted(expected), pid
+        by_id = {e.id: e for s in _sections(plan) for e in s.items}
+        for name, field in fields.items():
+            assert field.get("/FT") == "/Btn", name  # checkboxes only: no text fields
+            assert field.get("/TU") == by_id[name].text, name  # accessible name = item text
+
+
+def test_ticked_boxes_read_back(rendered):
+    plan, data, _ = rendered["hoivakoti-aurinko"]
+    ids = [e.id for s in _sections(plan) for e in s.items]
+    tick = set(ids[::3])
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    for page in writer.pages:
+        writer.update_page_form_field_values(page, {i: "/on" for i in tick}, auto_regenerate=False)
+    buf = io.BytesIO()
+    writer.write(buf)
+    fields = PdfReader(io.BytesIO(buf.getvalue())).get_fields()
+    assert {n for n, f in fields.items() if f.get("/V") == "/on"} == tick
+    assert all(fields[n].get("/V") == "/Off" for n in ids if n not in tick)
+
+
+def test_checklists_have_bookmarks_tally_and_consequences(rendered, tmp_path):
+    plan, data, _ = rendered["hoivakoti-aurinko"]
+    reader = PdfReader(io.BytesIO(data))
+    titles = [o.title for o in _flatten(reader.outline)]
+    text = " ".join(_text(data, tmp_path).split())
+    for section in _sections(plan):
+        assert section.title in titles
+        assert plan.label("pdf.checklists.tally", total=len(section.items)) in text
+    consequences = [e.consequence for _, items in plan.checklists() for e in items if e.consequence]
+    assert consequences and all(" ".join(c.split()) in text for c in consequences)
+    for e in plan.items("do_well") + plan.items("avoid"):
+        assert " ".join(e.text.split()) in text
+    pages = len(reader.pages)
+    assert plan.label("pdf.page_of", page=pages, pages=pages) in text
+
+
+def _flatten(outline):
+    for o in outline:
+        if isinstance(o, list):
+            yield from _flatten(o)
+        else:
+            yield o
+
+
+# --- care pathway -------------------------------------------------------------------------------------------
+
+def test_pathway_is_one_landscape_page_for_every_sample(rendered):
+    for pid, (_, _, data) in rendered.items():
+        reader = PdfReader(io.BytesIO(data))
+        assert len(reader.pages) == 1, pid
+        box = reader.pages[0].mediabox
+        assert box.width > box.height, pid
+
+
+@pytest.mark.parametrize("language,county", [("fi", "Keski-Pohjanmaa"), ("sv", "Mellersta Österbotten"),
+                                             ("sv", "Päijänne-Tavastland"), ("en", "Keski-Pohjanmaa")])
+def test_pathway_is_one_page_with_longest_names(plan_for, language, county):
+    plan = plan_for(provider=Provider(name=LONG_PROVIDER[:200]), language=language, wellbeing_county=county,
+                    contract_scope="with_medical_care", employees=250,
+                    work_features=["shift_work", "night_work", "customer_violence_risk"],
+                    client={"name": "Keski-Pohjanmaan Sosiaali- ja Terveyspalvelujen Kuntayhtymän Tukipalvelut Oy"})
+    data = render_pathway(plan, TEMPLATES)
+    assert len(PdfReader(io.BytesIO(data)).pages) == 1
+
+
+def test_pathway_text_follows_contract_scope(plan_for, tmp_path):
+    texts = {}
+    for scope in ("preventive_only", "with_medical_care"):
+        plan = plan_for(contract_scope=scope)
+        text = " ".join(_text(render_pathway(plan, TEMPLATES), tmp_path).split())
+        for lv in plan.pathway():
+            for care in lv.care:
+                assert " ".join(care.text.split()) in text, (scope, care.id)
+        assert plan.client.contract_scope_name in text
+        texts[scope] = text
+    assert texts["preventive_only"] != texts["with_medical_care"]
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_crisis_number_matches_language(plan_for, tmp_path, language):
+    plan = plan_for(language=language)
+    crisis = plan.item(f"contact.crisis-{language}")
+    assert crisis is not None, f"content has no contact.crisis-{language}"
+    text = " ".join(_text(render_pathway(plan, TEMPLATES), tmp_path).split())
+    assert crisis.value == CRISIS[language]
+    assert crisis.value in text
+    for other, number in CRISIS.items():
+        if other != language:
+            assert number not in text.replace(crisis.text, ""), other
+
+
+def test_pathway_contacts(rendered, tmp_path):
+    for pid, (plan, _, data) in rendered.items():
+        text = " ".join(_text(data, tmp_path).split())
+        assert "112" in text, pid
+        assert "mielenterveystalo.fi" in text.lower(), pid
+        if plan.client.county:
+            assert plan.client.county in text, pid
+        elif plan.item("contact.county-generic"):
+            assert " ".join(plan.item("contact.county-generic").text.split()) in text, pid
+        if plan.provider:
+            assert plan.provider.name in text, pid
+        else:
+            assert plan.label("pdf.no_provider") in text, pid
+        for m in plan.items("milestone"):
+            assert plan.label("pdf.pathway.day", days=m.value) in text, (pid, m.id)
+
+
+def test_missing_content_does_not_crash(plan_for):
+    plan = plan_for()
+    keep = {"checklist", "checklist_item"}
+    sparse = dataclasses.replace(plan, entries=tuple(e for e in plan.entries if e.kind in keep), provider=None)
+    for render in (render_checklists, render_pathway):
+        assert render(sparse, TEMPLATES).startswith(b"%PDF-")
+    empty = dataclasses.replace(plan, entries=(), provider=None)
+    assert len(PdfReader(io.BytesIO(render_pathway(empty, TEMPLATES))).pages) == 1
+
+
+# --- goldens ------------------------------------------------------------------------------------------------
+
+def _dump(data: bytes, tmp_path: Path) -> str:
+    """Pages, text per page, form field names and metadata, as stable text."""
+    reader = PdfReader(io.BytesIO(data))
+    meta = reader.metadata
+    lines = [f"pages: {len(reader.pages)}"]
+    for key in ("/Title", "/Author", "/Subject", "/Keywords"):
+        lines.append(f"{key[1:].lower()}: {meta.get(key)}")
+    lines.append(f"lang: {reader.trailer['/Root'].get('/Lang')}")
+    lines.append("fields: " + ", ".join(sorted(reader.get_fields() or {})))
+    for i in range(len(reader.pages)):
+        path = tmp_path / "g.pdf"
+        path.write_bytes(data)
+        text = subprocess.run(["pdftotext", "-f", str(i + 1), "-l", str(i + 1), str(path), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        lines.append(f"--- page {i + 1}")
+        lines.extend(line.rstrip() for line in text.splitlines() if line.strip())
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("pid", ["hoivakoti-aurinko", "skolan-i-strandby"])
+def test_golden_text_dumps(rendered, tmp_path, pid):
+    _, checklists, pathway = rendered[pid]
+    check_golden(f"pdf-{pid}-checklists.txt", _dump(checklists, tmp_path))
+    check_golden(f"pdf-{pid}-care-pathway.txt", _dump(pathway, tmp_path))
