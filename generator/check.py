@@ -8,7 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-MANIFEST = "manifest.json"
+from .build import MANIFEST
 
 
 def check_docx(path: Path) -> list[str]:

@@ -190,20 +190,19 @@ def check(out: Path) -> None:
 
     Example: toolkit check out/
     """
+    from .build import MANIFEST
     from .check import check_out
     count, problems = check_out(out)
     for p in problems:
         click.echo(p, err=True)
     if not count:
-        click.echo(f"Error: no built toolkits (with {MANIFEST_NAME}) under {out}", err=True)
+        click.echo(f"Error: no built toolkits (with {MANIFEST}) under {out}", err=True)
         sys.exit(1)
     if problems:
         click.echo(f"Aborted: {len(problems)} problem(s) in {count} toolkit(s).", err=True)
         sys.exit(1)
     click.echo(f"OK: {count} toolkit(s) pass the checks.")
 
-
-MANIFEST_NAME = "manifest.json"
 
 if __name__ == "__main__":
     main()

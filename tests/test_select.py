@@ -66,7 +66,6 @@ def test_pathway_follows_contract_scope(plan_for, scope):
     assert [lv.level.id for lv in levels] == ["level.1", "level.2", "level.3", "level.4"]
     for lv in levels:
         assert lv.care, f"{lv.level.id} has no care entry under {scope}"
-    other = "with_medical_care" if scope == "preventive_only" else "preventive_only"
     for d in plan.decisions:
         if d.kind == "pathway_care" and not d.included:
             assert any("sopimukselle" in r for r in d.reasons), d
@@ -145,9 +144,6 @@ def test_selection_is_deterministic(library):
 
 def test_children_of_a_left_out_item_are_left_out(plan_for):
     plan = plan_for(contract_scope="preventive_only")
-    for d in plan.decisions:
-        if d.included and d.item_id.startswith("level."):
-            continue
     included = set(plan.selected_ids())
     for e in plan.entries:
         if e.group is not None:
