@@ -95,6 +95,9 @@ class Writer:
         self.from_base = bool(provider and provider.base_docx)
         self.headings: list[tuple[int, str]] = []
         self._setup_styles()
+        # name -> style id, resolved once: python-docx's `p.style = ...` rescans every style per call,
+        # which was two thirds of the render time
+        self.style_ids = {st.name: st.style_id for st in self.doc.styles}
         self.ctl = X.Controls(LANG_IDS[self.lang], DATE_FORMATS[self.lang],
                               {"text": plan.label("docx.ph.text"), "date": plan.label("docx.ph.date"),
                                "choice": plan.label("docx.ph.status")}, self.placeholder_style_id)
@@ -173,11 +176,11 @@ class Writer:
         for cell, width in zip((left, right), (usable * 2 // 3, usable - usable * 2 // 3)):
             cell.width = width
         p = left.paragraphs[0]
-        p.style = self.doc.styles["Header"]
+        self.style(p, "Header")
         p.add_run(self.plan.client.name).bold = True
         p.add_run(f" \u2013 {self.plan.label('docx.header')}")
         p = right.paragraphs[0]
-        p.style = self.doc.styles["Header"]
+        self.style(p, "Header")
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         provider = self.plan.provider
         if provider and provider.logo:
@@ -195,7 +198,7 @@ class Writer:
             return
         p = footer.paragraphs[0]
         p.text = ""
-        p.style = self.doc.styles["Footer"]
+        self.style(p, "Footer")
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         text = self.plan.label("docx.footer.page", page="\x00PAGE\x00", pages="\x00NUMPAGES\x00")
         for i, part in enumerate(text.split("\x00")):
@@ -223,14 +226,25 @@ class Writer:
         cp.last_printed = naive
 
     # ---- content helpers ----
+    def style(self, p, name: str):
+        """Give paragraph p the paragraph style called name (a cheap `p.style = styles[name]`)."""
+        p._p.style = self.style_ids[name]
+        return p
+
+    def add_para(self, container=None, style: Optional[str] = None):
+        """A new paragraph at the end of container (default: the body), in the given style."""
+        p = (container or self.doc).add_paragraph()
+        return self.style(p, style) if style else p
+
     def heading(self, text: str, level: int):
-        p = self.doc.add_paragraph(text, style=f"Heading {level}")
+        p = self.add_para(style=f"Heading {level}")
+        p.add_run(text)
         if level <= 2:
             self.headings.append((level, text))
         return p
 
     def para(self, text: str = "", style: Optional[str] = None, bold_lead: Optional[str] = None):
-        p = self.doc.add_paragraph(style=style)
+        p = self.add_para(style=style)
         if bold_lead:
             p.add_run(bold_lead).bold = True
             if text:
@@ -240,7 +254,7 @@ class Writer:
         return p
 
     def bullet(self, text: str, body: Optional[str] = None):
-        p = self.doc.add_paragraph(style="List Bullet")
+        p = self.add_para(style="List Bullet")
         if body:
             p.add_run(text).bold = True
             p.add_run(" " + body)
@@ -265,7 +279,7 @@ class Writer:
               header: bool = True):
         """A grid table with a brand-coloured header row repeated on each page; widths in cm."""
         t = self.doc.add_table(rows=0, cols=len(widths))
-        t.style = self.doc.styles["Table Grid"]
+        t._tbl.tblStyle_val = self.style_ids["Table Grid"]
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
         t.autofit = False
         if header:
@@ -289,12 +303,12 @@ class Writer:
         for cell in t.rows[0].cells if t.rows else ():
             for p in cell.paragraphs:
                 p.paragraph_format.keep_with_next = True
-        self.doc.add_paragraph(style="Small")  # breathing space; Word also needs a paragraph between tables
+        self.add_para(style="Small")  # breathing space; Word also needs a paragraph between tables
         return t
 
     def _fill_cell(self, cell, value: Cell) -> None:
         p = cell.paragraphs[0]
-        p.style = self.doc.styles["Small"]
+        self.style(p, "Small")
         parts = value if isinstance(value, (list, tuple)) else [value]
         first = True
         for part in parts:
@@ -302,7 +316,7 @@ class Writer:
                 continue
             if isinstance(part, str):
                 if not first:
-                    p = cell.add_paragraph(style="Small")
+                    p = self.add_para(cell, "Small")
                 p.add_run(part)
             else:
                 p._p.append(part)
@@ -314,7 +328,7 @@ class Writer:
         entries = self.headings or [(1, "")]
         new = []
         for i, (level, text) in enumerate(entries):
-            p = self.doc.add_paragraph(style=self.toc_styles[level])
+            p = self.add_para(style=self.toc_styles[level].name)
             if i == 0:
                 for r in X.field_begin('TOC \\o "1-3" \\h \\z \\u'):
                     p._p.append(r)

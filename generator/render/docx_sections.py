@@ -85,12 +85,9 @@ def how_to_use(w: Writer, n: int) -> None:
             for step in plan.items("cycle_step", phase.id):
                 p = w.bullet(step.text)
                 p.paragraph_format.left_indent = w.doc.styles["List Bullet"].paragraph_format.left_indent
-                p.style = w.doc.styles["List Bullet 2"] if "List Bullet 2" in _style_names(w) else p.style
+                if "List Bullet 2" in w.style_ids:
+                    w.style(p, "List Bullet 2")
     w.para(L("docx.use.fields"), style="Fine print")
-
-
-def _style_names(w: Writer) -> set[str]:
-    return {s.name for s in w.doc.styles}
 
 
 def roles(w: Writer, n: int) -> None:

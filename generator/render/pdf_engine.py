@@ -94,6 +94,12 @@ def html_to_pdf(html: str, templates_dir: Path, what: str, forms: bool = False) 
 
     Tagged PDF (pdf_tags) rather than pdf/ua-1: fillable checkboxes fail PDF/UA for widgets (WeasyPrint #2726).
     """
+    doc = layout(html, templates_dir, what, forms)
+    return write(doc, what, forms), len(doc.pages)
+
+
+def layout(html: str, templates_dir: Path, what: str, forms: bool = False):
+    """Lay HTML out into pages (a weasyprint Document) without writing the PDF: enough to count pages."""
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
@@ -103,12 +109,23 @@ def html_to_pdf(html: str, templates_dir: Path, what: str, forms: bool = False) 
         try:
             doc = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
                 pdf_forms=forms, pdf_tags=True)
-            pdf = doc.write_pdf(pdf_forms=forms, pdf_tags=True, uncompressed_pdf=False)
         except FatalURLFetchingError as exc:
             raise AssetError(f"{what}: {exc}") from None
+    _raise_warnings(what, warnings)
+    return doc
+
+
+def write(doc, what: str, forms: bool = False) -> bytes:
+    """The PDF bytes of a laid-out Document."""
+    with _weasyprint_warnings() as warnings:
+        pdf = doc.write_pdf(pdf_forms=forms, pdf_tags=True, uncompressed_pdf=False)
+    _raise_warnings(what, warnings)
+    return pdf
+
+
+def _raise_warnings(what: str, warnings: list[str]) -> None:
     if warnings:
         raise RenderError(f"{what}: WeasyPrint reported {len(warnings)} problem(s): " + "; ".join(warnings))
-    return pdf, len(doc.pages)
 
 
 def finish(pdf: bytes, accessible_names: Optional[dict[str, str]] = None) -> bytes:
