@@ -303,3 +303,17 @@ def test_golden_text_dumps(rendered, tmp_path, pid):
     _, checklists, pathway = rendered[pid]
     check_golden(f"pdf-{pid}-checklists.txt", _dump(checklists, tmp_path))
     check_golden(f"pdf-{pid}-care-pathway.txt", _dump(pathway, tmp_path))
+
+
+def test_pathway_scale_hint_only_orders_the_tries(rendered, monkeypatch):
+    """The step remembered from the last similar sheet saves layouts but never changes the sheet."""
+    import generator.render.pdf as P
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    plan = rendered["skolan-i-strandby"][0]
+    key = (plan.language, plan.client.contract_scope)
+    P._PATHWAY_HINTS.clear()
+    fresh = render_pathway(plan, TEMPLATES)
+    best = P._PATHWAY_HINTS[key]
+    for hint in (0, best - 1, best, best + 1, len(P.PATHWAY_SCALES) - 1):
+        P._PATHWAY_HINTS[key] = max(hint, 0)
+        assert render_pathway(plan, TEMPLATES) == fresh, hint

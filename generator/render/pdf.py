@@ -1,8 +1,8 @@
 """PDF renderers: Plan -> checklists.pdf (fillable checkboxes) and care-pathway.pdf (one A4 landscape page).
 
-Both are rendered once by WeasyPrint from templates/*.html.j2 + templates/*.css and finished with pypdf
-(see pdf_engine). What is verified here: qpdf --check, embedded subset fonts, `Tagged: yes` (a structure
-tree from pdf_tags), document language, metadata and AcroForm checkboxes named by item id with the item
+Both are rendered by WeasyPrint from templates/*.html.j2 + templates/*.css and finished before they are
+serialised (see pdf_engine). What is verified here: qpdf --check, embedded subset fonts, `Tagged: yes` (a
+structure tree from pdf_tags), document language, metadata and AcroForm checkboxes named by item id with the item
 text as accessible name (TU). What is not: PDF/UA conformance (veraPDF cannot run here, and WeasyPrint's
 form widgets are known to fail PDF/UA, upstream #2726), so the documents are called "tagged", never
 "accessible" or "compliant".
@@ -17,7 +17,7 @@ from typing import Optional
 
 from ..errors import RenderError
 from ..plan import Entry, Plan
-from .pdf_engine import check_local_asset, finish, html_to_pdf, layout, write
+from .pdf_engine import check_local_asset, html_to_pdf, layout, write
 
 LANG_TAGS = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}
 EVALUATION_STEPS = ("cycle.evaluate.implementation", "cycle.evaluate.goals", "cycle.evaluate.collaboration")
@@ -47,8 +47,9 @@ def render_checklists(plan: Plan, templates_dir: Path) -> bytes:
                prompt=plan.item("prompt.self-assessment"),
                dowell_avoid=_dowell_avoid(plan), always=plan.labels.get("reason.always"))
     html = _template(templates_dir, "checklists.html.j2").render(**ctx)
-    pdf, _ = html_to_pdf(html, templates_dir, "checklists.pdf", forms=True)
-    return finish(pdf, {e.id: e.text for s in sections for e in s.items})
+    pdf, _ = html_to_pdf(html, templates_dir, "checklists.pdf", forms=True,
+                         accessible_names={e.id: e.text for s in sections for e in s.items})
+    return pdf
 
 
 def render_pathway(plan: Plan, templates_dir: Path) -> bytes:
@@ -94,7 +95,7 @@ def render_pathway(plan: Plan, templates_dir: Path) -> bytes:
                           "shorten the pathway texts in content/items/")
     best = min(found)
     _PATHWAY_HINTS[key] = best
-    return finish(write(found[best], "care-pathway.pdf"))
+    return write(found[best], "care-pathway.pdf")
 
 
 def _template(templates_dir: Path, name: str):
