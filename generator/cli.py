@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -123,6 +124,39 @@ def _parse_shard(value: str | None, total_opt: int | None) -> tuple[int, int] | 
     return k, n
 
 
+class Progress:
+    """Build progress on stderr: a bar redrawn in place on a terminal, one plain line per toolkit in logs."""
+
+    WIDTH = 28
+
+    def __init__(self, bar: bool) -> None:
+        self.bar = bar
+        self.start = time.monotonic()
+        self.counts = {"built": 0, "up-to-date": 0, "failed": 0}
+        self.drawn = False
+
+    def __call__(self, res, done: int, total: int) -> None:
+        self.counts[res.status] += 1
+        mark = {"built": "built", "up-to-date": "up to date", "failed": "FAILED"}[res.status]
+        if not self.bar:
+            click.echo(f"[{done}/{total}] {res.id}: {mark}", err=True)
+            return
+        if res.status == "failed":  # keep failures on screen above the bar
+            click.echo(f"\r\033[K{res.id}: FAILED", err=True)
+        filled = self.WIDTH * done // max(total, 1)
+        elapsed = time.monotonic() - self.start
+        left = elapsed / done * (total - done) if done and self.counts["built"] else 0
+        eta = f" · {left:.0f} s left" if left >= 1 else ""
+        c = self.counts
+        click.echo(f"\r\033[K[{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total} · built {c['built']}"
+                   f" · up to date {c['up-to-date']} · failed {c['failed']}{eta}", err=True, nl=False)
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.bar and self.drawn:
+            click.echo("\r\033[K", err=True, nl=False)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--out", "out", type=click.Path(path_type=Path, file_okay=False), default=Path("out"),
@@ -134,48 +168,59 @@ def _parse_shard(value: str | None, total_opt: int | None) -> tuple[int, int] | 
 @click.option("--shard-total", type=int, default=None, help="N for --shard auto with JOB_COMPLETION_INDEX.")
 @click.option("--depfile", is_flag=True, help="Also write OUT/<id>/toolkit.d, a Make rule of each toolkit's inputs.")
 @click.option("--zip", "zip_", is_flag=True, help="Also write OUT/<id>.zip, one archive per client for delivery.")
+@click.option("--wait", type=click.FloatRange(0), default=0, show_default=True, metavar="SECONDS",
+              help="If another build is writing OUT, wait this long for it before giving up.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
 @root_option
 def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fail_fast: bool, shard: str | None,
-          shard_total: int | None, depfile: bool, zip_: bool, quiet: bool, as_json: bool, root: str | None) -> None:
+          shard_total: int | None, depfile: bool, zip_: bool, wait: float, quiet: bool, as_json: bool,
+          root: str | None) -> None:
     """Build the toolkits of the given profiles (files or folders) into OUT/<id>/.
 
     Example: toolkit build profiles/ -o out/ -j 4
     """
-    from .build import Options, build_all
-    from .load import load_all
+    from .build import Options, Result, build_all
+    from .load import load_profiles
     from .shard import in_shard
     project = _project(root)
     sh = _parse_shard(shard, shard_total)
     try:
-        library, loaded = load_all(paths or (project.root / "profiles",), project)
+        library = project.load_library()
     except InputError as err:
         _fail(err)
+    loaded, problems = load_profiles(paths or (project.root / "profiles",), project, library)
+    if any(not p.path for p in problems):  # a PATH argument that does not exist: nothing sensible to build
+        _fail(InputError([p for p in problems if not p.path], "profiles"))
+    # An invalid profile fails on its own; the other clients are still built (unless --fail-fast).
+    by_file: dict[str, list[str]] = {}
+    for p in problems:
+        by_file.setdefault(p.path, []).append(str(p))
+    invalid = tuple(Result(path, "failed", "\n".join(lines)) for path, lines in by_file.items()
+                    if not sh or in_shard(path, *sh))
     if sh:
         loaded = [lp for lp in loaded if in_shard(lp.profile.id, *sh)]
-    tty = sys.stderr.isatty()
-
-    def progress(res, done, total):
-        if quiet:
-            return
-        mark = {"built": "built", "up-to-date": "up to date", "failed": "FAILED"}[res.status]
-        msg = f"[{done}/{total}] {res.id}: {mark}"
-        click.echo(("\r\033[K" + msg) if tty and res.status != "failed" else msg, err=True,
-                   nl=not tty or res.status == "failed" or done == total)
-
+    show = None if quiet else Progress(sys.stderr.isatty() and not os.environ.get("CI"))
     opts = Options(force=force, depfile=depfile, zip=zip_)
     try:
-        summary = build_all(loaded, project, library, out, jobs or os.cpu_count() or 1, opts, fail_fast, progress)
+        summary = build_all(loaded, project, library, out, jobs or os.cpu_count() or 1, opts, fail_fast,
+                            show, wait=wait, failed_inputs=invalid)
     except KeyboardInterrupt:
         click.echo("\nInterrupted: finished toolkits are complete; run the build again to continue.", err=True)
         sys.exit(130)
+    except ToolkitError as err:
+        _fail(err)
     except OSError as exc:
-        click.echo(f"Error: cannot write to {out}: {exc.strerror or exc}", err=True)
+        click.echo(f"Error: cannot write to {out}: {exc.strerror or exc}; nothing was changed", err=True)
         sys.exit(1)
+    if show:
+        show.close()
     failed = [r for r in summary.results if r.status == "failed"]
     for r in failed:
-        click.echo(f"failed: {r.error}", err=True)
+        first, *rest = r.error.splitlines() or [r.id]
+        click.echo(f"failed: {first}", err=True)
+        for line in rest:
+            click.echo(f"        {line}", err=True)
     if as_json:
         click.echo(json.dumps(summary.as_json(), indent=2, ensure_ascii=False))
     if not quiet:

@@ -51,12 +51,19 @@ def test_keep_going_past_a_failing_toolkit(proj, tmp_path, monkeypatch):
     assert summary.count("built") == len(summary.results) - 1
 
 
-def test_bad_profile_among_good_ones_stops_before_building(proj, tmp_path):
+def test_bad_profile_among_good_ones_fails_alone(proj, tmp_path):
     write_yaml(proj.root / "profiles" / "zz-bad.yaml", {"id": "zz-bad", "employees": 0})
-    result = CliRunner().invoke(main, ["build", "--root", str(proj.root), str(proj.root / "profiles"),
-                                       "-o", str(tmp_path / "out"), "-q"])
+    out = tmp_path / "out"
+    args = ["build", "--root", str(proj.root), str(proj.root / "profiles"), "-o", str(out), "-j", "1", "--json"]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 1
-    assert "profiles/zz-bad.yaml: employees:" in result.output
+    assert "failed: profiles/zz-bad.yaml: " in result.stderr and "profiles/zz-bad.yaml: employees:" in result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["failed"] == 1 and summary["built"] == 8
+    assert len(list(out.glob("*/manifest.json"))) == 8
+    # --fail-fast: the bad profile stops the batch before anything is built
+    fast = CliRunner().invoke(main, args[:-3] + ["-o", str(tmp_path / "fast"), "--fail-fast", "--json"])
+    assert fast.exit_code == 1 and json.loads(fast.stdout)["built"] == 0
 
 
 def test_only_clients_using_a_changed_item_rebuild(proj, tmp_path):
@@ -130,7 +137,8 @@ def test_shard_option_and_auto(proj, tmp_path, monkeypatch):
     r = CliRunner().invoke(main, ["build", "--root", str(proj.root), "-o", str(tmp_path / "auto"), "--shard", "auto",
                                   "-q", "-j", "1", "--json", str(proj.root / "profiles")])
     assert r.exit_code == 0
-    assert sorted(p.name for p in (tmp_path / "auto").iterdir()) == sorted(seen[len(list((tmp_path / 's1').iterdir())):])
+    s2 = sorted(p.name for p in (tmp_path / "s2").iterdir() if p.is_dir())
+    assert sorted(p.name for p in (tmp_path / "auto").iterdir() if p.is_dir()) == s2
 
 
 def test_depfile_and_zip(proj, tmp_path):
