@@ -28,7 +28,7 @@ from .render import Output, available_outputs, render
 from .select import select
 
 MANIFEST = "manifest.json"
-RECYCLE_AFTER = 50  # toolkits per worker process before it is replaced, to bound memory
+RECYCLE_AFTER = 50  # toolkits per worker process (on average) before it is replaced, to bound memory
 
 
 @dataclass
@@ -352,12 +352,24 @@ def build_all(profiles: list[LoadedProfile], project: Project, library: Library,
 
 def _build_in_pool(stale: list[LoadedProfile], project: Project, out_root: Path, jobs: int, opts: Options,
                    templates: str, report: Callable[[Result], bool]) -> None:
-    """Build in worker processes; if a worker dies, rerun what was unfinished in a fresh pool."""
-    todo = stale
+    """Build in worker processes, a fresh pool per jobs x RECYCLE_AFTER toolkits to bound memory.
+
+    Not max_tasks_per_child: on Python 3.11-3.14 a pool using it stops replacing workers and hangs
+    (CPython gh-115634). If a worker dies, what it left unfinished is rerun in a fresh pool.
+    """
+    generation = jobs * RECYCLE_AFTER
+    for start in range(0, len(stale), generation):
+        if _build_generation(stale[start:start + generation], project, out_root, jobs, opts, templates, report):
+            return
+
+
+def _build_generation(todo: list[LoadedProfile], project: Project, out_root: Path, jobs: int, opts: Options,
+                      templates: str, report: Callable[[Result], bool]) -> bool:
+    """Build todo in one pool (retried after a dead worker); True when the batch should stop."""
     for attempt in range(POOL_RETRIES + 1):
         unfinished: list[LoadedProfile] = []
         with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_init_worker,
-                                 initargs=(str(project.root), templates), max_tasks_per_child=RECYCLE_AFTER) as pool:
+                                 initargs=(str(project.root), templates)) as pool:
             futures = {pool.submit(_work, lp, str(out_root), opts): lp for lp in todo}
             for fut in as_completed(futures):
                 try:
@@ -368,11 +380,12 @@ def _build_in_pool(stale: list[LoadedProfile], project: Project, out_root: Path,
                 if report(res):
                     for f in futures:
                         f.cancel()
-                    return
+                    return True
         if not unfinished:
-            return
+            return False
         clean_stale_temps(out_root)  # the dead worker's half-written temp files
         todo = sorted(unfinished, key=lambda lp: lp.profile.id)
     for lp in todo:
         report(Result(lp.profile.id, "failed", f"{lp.path}: the worker process building it died "
                       f"{POOL_RETRIES + 1} times (killed, or out of memory); run the build again to retry"))
+    return False

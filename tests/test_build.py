@@ -156,7 +156,7 @@ def test_killed_build_leaves_no_partial_files_and_rerun_finishes(proj, tmp_path)
     out = tmp_path / "out"
     # Many clients so the build is still running when it is killed.
     src = (proj.root / "profiles" / "hoivakoti-aurinko.yaml").read_text(encoding="utf-8")
-    for i in range(40):
+    for i in range(16):
         (proj.root / "profiles" / f"copy-{i:02d}.yaml").write_text(
             src.replace("id: hoivakoti-aurinko", f"id: copy-{i:02d}"), encoding="utf-8")
     cmd = [sys.executable, "-m", "generator", "build", "--root", str(proj.root), "-o", str(out), "-j", "2", "-q",
@@ -176,5 +176,37 @@ def test_killed_build_leaves_no_partial_files_and_rerun_finishes(proj, tmp_path)
     rerun = subprocess.run(cmd[:-2] + ["--json", str(proj.root / "profiles")], capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr
     summary = json.loads(rerun.stdout)
-    assert summary["failed"] == 0 and summary["built"] + summary["up_to_date"] == 48
+    assert summary["failed"] == 0 and summary["built"] + summary["up_to_date"] == 24
     assert not list(out.rglob(".*.tmp"))
+    from generator.check import check_out
+    assert check_out(out) == (24, [])
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_in_logs(capsys):
+    from generator.build import Result
+    from generator.cli import Progress
+    bar = Progress(bar=True)
+    for i, status in enumerate(["built", "up-to-date", "failed", "built"], start=1):
+        bar(Result(f"c{i}", status, "boom" if status == "failed" else ""), i, 4)
+    bar.close()
+    err = capsys.readouterr().err
+    assert "\r\033[K[#######.....................] 1/4 · built 1 · up to date 0 · failed 0" in err
+    assert "\r\033[Kc3: FAILED\n" in err  # failures stay on screen above the bar
+    assert "4/4 · built 2 · up to date 1 · failed 1" in err and err.endswith("\r\033[K")
+    lines = Progress(bar=False)
+    lines(Result("c1", "up-to-date"), 1, 2)
+    assert capsys.readouterr().err == "[1/2] c1: up to date\n"
+
+
+def test_workers_are_recycled_without_hanging(proj, tmp_path):
+    """More toolkits than one pool generation builds (RECYCLE_AFTER=1 here: 4 pools for 8 clients).
+
+    Run in a subprocess with a timeout: a pool that stops replacing workers (CPython gh-115634, the reason
+    max_tasks_per_child is not used) would otherwise hang the test run instead of failing it.
+    """
+    code = ("import sys, generator.build as b; b.RECYCLE_AFTER = 1; from generator.cli import main; "
+            "sys.argv[0] = 'toolkit'; main()")
+    res = subprocess.run([sys.executable, "-c", code, "build", "--root", str(proj.root), "-o", str(tmp_path / "out"),
+                          "-j", "2", "--json", str(proj.root / "profiles")], capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["built"] == 8
