@@ -127,12 +127,24 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n".join(table)
     print(f"Machine: {machine}\nProfiles: {args.n}\n{text}")
     if args.write:
-        args.write.write_text(
-            "# Performance\n\nMeasured by `make bench` (generator/bench.py) in one run; figures vary by about "
-            "±20 % between runs.\n\n"
-            f"- Machine: {machine}\n- Date: {time.strftime('%Y-%m-%d')}\n- Synthetic profiles: {args.n} "
-            "(spread over industries, sizes, scopes, languages, features)\n\n" + text + "\n", encoding="utf-8")
+        block = (f"{START}\n- Machine: {machine}\n- Date: {time.strftime('%Y-%m-%d')}\n- Synthetic profiles: {args.n} "
+                 "(spread over industries, sizes, scopes, languages, features)\n\n" + text + f"\n{END}")
+        write_figures(args.write, block)
     return 0
+
+
+START, END = "<!-- bench:start (written by make bench) -->", "<!-- bench:end -->"
+
+
+def write_figures(path: Path, block: str) -> None:
+    """Put the figures between the markers in path, keeping the hand-written analysis around them."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if START in old and END in old:
+        text = old[:old.index(START)] + block + old[old.index(END) + len(END):]
+    else:
+        text = ("# Performance\n\nMeasured by `make bench` (generator/bench.py) in one run; figures vary by about "
+                "±20 % between runs.\n\n" + block + "\n")
+    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

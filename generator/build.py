@@ -165,6 +165,9 @@ def build_one(lp: LoadedProfile, project: Project, library: Library, out_root: P
         rendered = {o.filename: render(o, plan, project.templates_dir) for o in outputs}
     except ToolkitError as exc:
         return Result(pid, "failed", f"{lp.path}: {exc}")
+    except OSError as exc:  # the renderers' temp files (WeasyPrint's fonts): a full or read-only disk
+        return Result(pid, "failed", f"{lp.path}: cannot write {exc.filename or 'a temporary file'}: "
+                                     f"{exc.strerror or exc}; the previous toolkit, if any, is unchanged")
     except Exception as exc:  # a renderer bug must not stop the batch; it is reported with the profile
         return Result(pid, "failed", f"{lp.path}: internal error: {type(exc).__name__}: {exc}")
     out_dir = out_root / pid

@@ -23,7 +23,7 @@ def check_docx(path: Path) -> list[str]:
     try:
         from openxml_audit import OpenXmlValidator
     except ImportError:
-        return problems
+        return [f"{path}: cannot check the schema: openxml-audit is not installed (pip install openxml-audit)"]
     result = OpenXmlValidator(semantic_validation=False).validate(str(path))
     for err in getattr(result, "errors", []):
         if err.error_type.value in ("schema", "package", "relationship", "binary"):
@@ -36,6 +36,9 @@ def check_pdf(path: Path, one_page: bool = False, fields: set[str] | None = None
     from pypdf import PdfReader
 
     problems = []
+    for tool in ("qpdf", "pdffonts"):
+        if not shutil.which(tool):
+            problems.append(f"{path}: cannot check: {tool} is not installed (apt-get install qpdf poppler-utils)")
     if shutil.which("qpdf"):
         res = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
         if res.returncode != 0:

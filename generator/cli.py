@@ -142,19 +142,19 @@ class Progress:
             click.echo(f"[{done}/{total}] {res.id}: {mark}", err=True)
             return
         if res.status == "failed":  # keep failures on screen above the bar
-            click.echo(f"\r\033[K{res.id}: FAILED", err=True)
+            click.echo(f"\r\033[K{res.id}: FAILED", err=True, color=True)
         filled = self.WIDTH * done // max(total, 1)
         elapsed = time.monotonic() - self.start
         left = elapsed / done * (total - done) if done and self.counts["built"] else 0
         eta = f" · {left:.0f} s left" if left >= 1 else ""
         c = self.counts
         click.echo(f"\r\033[K[{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total} · built {c['built']}"
-                   f" · up to date {c['up-to-date']} · failed {c['failed']}{eta}", err=True, nl=False)
+                   f" · up to date {c['up-to-date']} · failed {c['failed']}{eta}", err=True, nl=False, color=True)
         self.drawn = True
 
     def close(self) -> None:
         if self.bar and self.drawn:
-            click.echo("\r\033[K", err=True, nl=False)
+            click.echo("\r\033[K", err=True, nl=False, color=True)
 
 
 @main.command()

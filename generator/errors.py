@@ -14,7 +14,16 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.field}: {self.message}" if self.field else f"{self.path}: {self.message}"
+        # Clipped, so a hostile 1 MB key or value cannot flood a terminal or a CI log.
+        path, field, message = clip(self.path, 300), clip(self.field, 100), clip(self.message, 600)
+        return f"{path}: {field}: {message}" if field else f"{path}: {message}"
+
+
+def clip(text: str, limit: int) -> str:
+    """text, cut to at most limit characters with a note of how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit} more characters)"
 
 
 class ToolkitError(Exception):

@@ -39,10 +39,12 @@ class Project:
 
     def shown(self, path: Path) -> str:
         """A path as users see it: relative to the project root where possible."""
-        try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return str(path)
+        for file, root in ((path.absolute(), self.root.absolute()), (path.resolve(), self.root.resolve())):
+            try:  # unresolved first: a symlink is shown where it is, not where it points
+                return file.relative_to(root).as_posix()
+            except ValueError:
+                pass
+        return str(path)
 
 
 def default_project() -> Project:
@@ -63,7 +65,14 @@ def find_profile_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            files.extend(sorted(f for f in p.iterdir() if f.suffix in (".yaml", ".yml") and f.is_file()))
+            folder = p.resolve()
+            for f in sorted(f for f in p.iterdir() if f.suffix in (".yaml", ".yml") and f.is_file()):
+                # A folder is scanned for its own files: a link out of it could read any file on the machine.
+                if f.is_symlink() and not f.resolve().is_relative_to(folder):
+                    problems.append(Problem(str(f), "", f"is a symbolic link to a file outside {p}; "
+                                                        "copy the profile into the folder or name it explicitly"))
+                else:
+                    files.append(f)
         elif p.is_file():
             files.append(p)
         else:
@@ -122,6 +131,8 @@ def load_profiles(paths: Iterable[Path], project: Project, library: Library
 def _load_provider(pid: str, project: Project) -> tuple[Optional[Provider], Optional[str], list[Problem]]:
     path = project.providers_dir / f"{pid}.yaml"
     shown = project.shown(path)
+    if path.is_symlink() and not path.resolve().is_relative_to(project.providers_dir.resolve()):
+        return None, shown, [Problem(shown, "", "is a symbolic link to a file outside profiles/providers/; refused")]
     if not path.is_file():
         available = sorted(p.stem for p in project.providers_dir.glob("*.yaml")) if project.providers_dir.is_dir() else []
         msg = f"no provider file {shown}" + (f" (available: {', '.join(available)})" if available else "")

@@ -118,6 +118,23 @@ class Profile(_Strict):
             raise ValueError(f"'{m.group(1)}' is not a TOL 2008 division (nearest: {', '.join(sorted(near))})")
         return v.strip()
 
+    @field_validator("employees", mode="before")
+    @classmethod
+    def _headcount(cls, v: Any) -> Any:
+        if isinstance(v, bool):  # YAML yes/true would otherwise count as 1 employee
+            raise ValueError(f"must be a whole number of employees, not {v!r}")
+        return v
+
+    @field_validator("work_features", mode="before")
+    @classmethod
+    def _count(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            raise ValueError(f"must be a list, e.g. [{v}] or [shift_work, lone_work]")
+        if isinstance(v, (list, tuple)) and len(v) > len(WORK_FEATURES):
+            raise ValueError(f"lists {len(v)} entries, but there are only {len(WORK_FEATURES)} work features: "
+                             + ", ".join(WORK_FEATURES))
+        return v
+
     @field_validator("work_features")
     @classmethod
     def _unique(cls, v: tuple[str, ...]) -> tuple[str, ...]:
@@ -203,7 +220,59 @@ def check_asset(value: str, root: Optional[Path], suffixes: tuple[str, ...]) -> 
         raise ValueError(f"'{value}' does not exist")
     if target.stat().st_size > 5_000_000:
         raise ValueError(f"'{value}' is larger than 5 MB")
+    problem = check_docx(target) if target.suffix.lower() == ".docx" else check_image(target)
+    if problem:
+        raise ValueError(f"'{value}' {problem}")
     return target.relative_to(root).as_posix()
+
+
+MAX_LOGO_PIXELS = 25_000_000  # a 5000 x 5000 logo; more is a mistake or a decompression bomb
+MAX_DOCX_UNPACKED = 100_000_000
+
+
+def check_image(path: Path) -> Optional[str]:
+    """Why a logo cannot be used (wrong format, too many pixels, an SVG with a DTD), or None."""
+    head = path.read_bytes()[:4096] if path.suffix.lower() == ".svg" else b""
+    if path.suffix.lower() == ".svg":
+        text = head.decode("utf-8", "replace").lower()
+        if "<svg" not in text:
+            return "is not an SVG image"
+        if "<!doctype" in text or "<!entity" in text:
+            return "is an SVG with a DOCTYPE or entities; save it as plain SVG"
+        return None
+    from PIL import Image
+    Image.MAX_IMAGE_PIXELS = MAX_LOGO_PIXELS
+    try:
+        with Image.open(path) as img:  # reads the header only
+            fmt, (w, h) = img.format, img.size
+    except Image.DecompressionBombError:
+        return f"has more than {MAX_LOGO_PIXELS:,} pixels; use a logo under 5000 x 5000 pixels"
+    except (OSError, ValueError, SyntaxError):
+        return "is not a PNG or JPEG image"
+    if fmt not in ("PNG", "JPEG"):
+        return f"is a {fmt} image; use PNG, JPEG or SVG"
+    if w * h > MAX_LOGO_PIXELS:
+        return f"is {w} x {h} pixels; use a logo under 5000 x 5000 pixels"
+    return None
+
+
+def check_docx(path: Path) -> Optional[str]:
+    """Why a base document cannot be used (not a .docx package, macros, a ZIP bomb), or None."""
+    import zipfile
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+            types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return "is not a Word .docx file (not a ZIP package)"
+    if "word/document.xml" not in names or not types:
+        return "is not a Word .docx file (no word/document.xml)"
+    if any(n.lower().endswith("vbaproject.bin") for n in names) or b"macroenabled" in types.lower():
+        return "contains macros (a .docm renamed to .docx); save it as a Word document without macros"
+    if sum(i.file_size for i in infos) > MAX_DOCX_UNPACKED:
+        return f"unpacks to more than {MAX_DOCX_UNPACKED // 1_000_000} MB"
+    return None
 
 
 @dataclass(frozen=True)
@@ -253,6 +322,16 @@ def _fields_for(loc: str) -> list[str]:
     return list(model.model_fields)
 
 
+MAX_PROBLEMS = 20  # per file; a machine-made file can hold thousands of the same mistake
+
+
+def _capped(problems: list[Problem]) -> list[Problem]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    rest = len(problems) - MAX_PROBLEMS
+    return problems[:MAX_PROBLEMS] + [Problem(problems[0].path, "", f"... and {rest} more problems in this file")]
+
+
 def validate_profile(raw: Any, shown: str, counties: dict[str, str]) -> tuple[Optional[Profile], list[Problem]]:
     """Validate parsed YAML as a Profile; return it or the problems."""
     if not isinstance(raw, dict):
@@ -261,7 +340,7 @@ def validate_profile(raw: Any, shown: str, counties: dict[str, str]) -> tuple[Op
     try:
         return Profile.model_validate(raw, context={"counties": counties}), []
     except ValidationError as exc:
-        return None, _literal_hints(pydantic_problems(shown, exc), raw)
+        return None, _literal_hints(_capped(pydantic_problems(shown, exc)), raw)
 
 
 def validate_provider(raw: Any, shown: str, root: Optional[Path]) -> tuple[Optional[Provider], list[Problem]]:
@@ -272,7 +351,7 @@ def validate_provider(raw: Any, shown: str, root: Optional[Path]) -> tuple[Optio
     try:
         return Provider.model_validate(raw, context={"root": root}), []
     except ValidationError as exc:
-        probs = pydantic_problems(shown, exc)
+        probs = _capped(pydantic_problems(shown, exc))
         return None, [Problem(p.path, p.field, p.message if p.message != "unknown field" else
                               f"unknown field. Allowed: {', '.join(_provider_fields(p.field))}") for p in probs]
 

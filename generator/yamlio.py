@@ -42,6 +42,12 @@ class _Loader(yaml.SafeLoader):
         seen: dict[Any, Any] = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping", node.start_mark, "a key is a list or mapping; keys must be plain names",
+                    key_node.start_mark) from None
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     "while reading a mapping", node.start_mark,
@@ -61,11 +67,12 @@ def read_yaml(path: Path, shown: str | None = None) -> Any:
     """Parse one YAML file; raise YamlProblem with a one-line message on any problem."""
     shown = shown or str(path)
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:  # read at most one byte more than allowed, whatever the file claims
+            raw = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise YamlProblem(Problem(shown, "", f"cannot read file: {exc.strerror or exc}")) from None
     if len(raw) > MAX_FILE_BYTES:
-        raise YamlProblem(Problem(shown, "", f"file is {len(raw)} bytes; at most {MAX_FILE_BYTES} are allowed"))
+        raise YamlProblem(Problem(shown, "", f"file is larger than {MAX_FILE_BYTES} bytes, the most allowed"))
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:

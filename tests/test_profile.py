@@ -27,11 +27,9 @@ BAD_PROFILES = [
     ("industry unknown division", {"industry": "04"}, "industry: '04' is not a TOL 2008 division (nearest:"),
     ("bad business id", {"client": {"name": "X", "business_id": "1234567-2"}},
      "client.business_id: '1234567-2' is not a valid Finnish business ID"),
-    ("id with path", {"id": "../etc"}, "id: String should match pattern"),
     ("id upper case", {"id": "Client"}, "id: String should match pattern"),
     ("period reversed", {"plan_period": {"start": "2027-12-31", "end": "2027-01-01"}}, "plan_period: end 2027-01-01 must be after start 2027-12-31"),
     ("bad date", {"plan_period": {"start": "2027-13-01", "end": "2027-12-31"}}, "plan_period.start: Input should be a valid date"),
-    ("control characters", {"client": {"name": "Evil\u202eCorp"}}, "client.name: contains control or text-direction characters"),
     ("unknown provider", {"provider": "nobody"}, "provider: no provider file profiles/providers/nobody.yaml (available: example-ohs)"),
 ]
 
@@ -64,34 +62,7 @@ def test_bad_profile_gives_one_clear_line(tmp_path, desc, changes, expected):
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("id: a\n  b: [\n", "YAML syntax error at line"),
-    ("", "expected a mapping of profile fields, got empty"),
-    ("- 1\n- 2\n", "expected a mapping of profile fields, got list"),
-    ("id: a\nid: b\n", "duplicate key 'id' (first at line 1)"),
-    ("a: &x [1,2]\n" + "".join(f"b{i}: *x\n" for i in range(120)), "more than 100 YAML aliases"),
-])
-def test_unreadable_yaml(tmp_path, text, expected):
-    path = tmp_path / "broken.yaml"
-    path.write_text(text, encoding="utf-8")
-    result = run(["validate", "--root", str(ROOT), str(path)])
-    assert result.exit_code == 1
-    assert expected in result.output
-
-
-def test_latin1_file_is_refused_with_a_hint(tmp_path):
-    path = tmp_path / "latin.yaml"
-    path.write_bytes("id: a\nclient: {name: P\xe4iv\xe4koti}\n".encode("latin-1"))
-    result = run(["validate", "--root", str(ROOT), str(path)])
-    assert "not UTF-8 text" in result.output and "save the file as UTF-8" in result.output
-
-
-def test_bom_and_crlf_are_accepted(tmp_path):
-    from tests.conftest import write_yaml
-    path = write_yaml(tmp_path / "bom.yaml", {**GOOD, "id": "bom-one"})
-    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
-    result = run(["validate", "--root", str(ROOT), str(path)])
-    assert result.exit_code == 0, result.output
+# Broken YAML, encodings, huge values, injection, traversal and hostile assets: tests/corpus/cases.yaml.
 
 
 def test_every_problem_in_every_file_is_reported(tmp_path):
@@ -103,23 +74,10 @@ def test_every_problem_in_every_file_is_reported(tmp_path):
     assert "Aborted: 3 errors in 2 files." in result.output
 
 
-def test_duplicate_ids_across_files(tmp_path):
-    profile_file(tmp_path, "a", {"id": "same"})
-    from tests.conftest import write_yaml
-    write_yaml(tmp_path / "b.yaml", {**GOOD, "id": "same"})
-    result = run(["validate", "--root", str(ROOT), str(tmp_path)])
-    assert "id: 'same' is already used by" in result.output
-
-
 BAD_PROVIDERS = [
     ({"name": "P", "colour": "#000000"}, "colour: unknown field. Allowed: name, contact, team, brand_colour, logo, base_docx"),
     ({"name": "P", "brand_colour": "blue"}, "brand_colour: String should match pattern"),
-    ({"name": "P", "logo": "/etc/passwd"}, "logo: '/etc/passwd' must be a relative path inside"),
-    ({"name": "P", "logo": "file:///etc/passwd.png"}, "no URLs or absolute paths"),
-    ({"name": "P", "logo": "http://example.com/logo.png"}, "no URLs or absolute paths"),
-    ({"name": "P", "logo": "../../../etc/logo.png"}, "is outside the asset folders"),
     ({"name": "P", "logo": "profiles/providers/assets/missing.png"}, "does not exist"),
-    ({"name": "P", "base_docx": "profiles/providers/assets/base.docm"}, "must end with .docx"),
     ({"name": "P", "contact": {"email": "not-an-email"}}, "contact.email: String should match pattern"),
 ]
 
