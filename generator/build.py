@@ -78,22 +78,33 @@ def _file_hash(path: Optional[str], root: Path) -> Optional[str]:
     return sha256(p.read_bytes())
 
 
-def input_key(lp: LoadedProfile, plan: Plan, project: Project, templates: str,
-              outputs: tuple[Output, ...]) -> dict:
-    """Hashes of everything a toolkit depends on. The plan stands for the content: it holds every selected
-    item's text and every decision, so an edit to items this client does not use leaves its key unchanged."""
-    # repr of the frozen dataclasses: deterministic, and 10x cheaper than json of asdict for 1000s of clients
+def base_key(lp: LoadedProfile, project: Project, templates: str, outputs: tuple[Output, ...],
+             opts: "Options") -> dict:
+    """Hashes of a toolkit's own inputs and of how it is built; the content comes on top (see below)."""
+    provider = lp.provider
     return {
         "profile": _file_hash(lp.path, project.root),
         "provider": _file_hash(lp.provider_path, project.root),
         "assets": {k: _file_hash(v, project.root) for k, v in
-                   (("logo", plan.provider and plan.provider.logo), ("base_docx", plan.provider and plan.provider.base_docx)) if v},
-        "plan": sha256(repr(plan).encode()),
+                   (("logo", provider and provider.logo), ("base_docx", provider and provider.base_docx)) if v},
         "templates": templates,
         "generator": __version__,
         "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH"),
         "outputs": [o.filename for o in outputs],
+        "extras": [name for name, on in (("depfile", opts.depfile), ("zip", opts.zip)) if on],
     }
+
+
+def quick_key(base: dict, library: Library) -> dict:
+    """base + the whole content library: when this matches, nothing the toolkit uses can have changed."""
+    return {**base, "content": sha256(json.dumps(library.file_hashes, sort_keys=True).encode())}
+
+
+def input_key(base: dict, plan: Plan) -> dict:
+    """base + the plan. The plan stands for the content: it holds every selected item's text and every
+    decision, so an edit to items this client does not use leaves the key unchanged."""
+    # repr of the frozen dataclasses: deterministic, and 10x cheaper than json of asdict for 1000s of clients
+    return {**base, "plan": sha256(repr(plan).encode())}
 
 
 def write_temp(path: Path, data: bytes) -> str:
@@ -110,13 +121,16 @@ def write_temp(path: Path, data: bytes) -> str:
     return tmp
 
 
-def up_to_date(out_dir: Path, inputs: dict) -> bool:
+def read_manifest(out_dir: Path) -> Optional[dict]:
     try:
         manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    if manifest.get("inputs") != inputs:
-        return False
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def outputs_intact(out_dir: Path, manifest: dict) -> bool:
+    """Every output the manifest lists is there with the recorded sha256."""
     for name, digest in manifest.get("outputs", {}).items():
         try:
             if sha256((out_dir / name).read_bytes()) != digest:
@@ -136,21 +150,32 @@ class Options:
 
 
 def prepare(lp: LoadedProfile, project: Project, library: Library, out_root: Path, outputs: tuple[Output, ...],
-            templates: str, opts: Options) -> "Result | tuple[Plan, dict]":
-    """Select the client's plan and its input key; a Result when it is up to date or cannot be planned."""
+            templates: str, opts: Options) -> "Result | tuple[Plan, dict, dict]":
+    """A Result when the toolkit is up to date or cannot be planned; else its plan, input key and quick key.
+
+    Two checks, cheap first: when the profile, provider, templates and the whole content library are as
+    last built, the toolkit is up to date without selecting its plan. When only the content changed, the
+    plan is selected and compared, so an edit to items a client does not use does not rebuild it.
+    """
     pid = lp.profile.id
+    out_dir = out_root / pid
     try:
+        base = base_key(lp, project, templates, outputs, opts)
+        quick = quick_key(base, library)
+        manifest = None if opts.force else read_manifest(out_dir)
+        if manifest and manifest.get("quick_inputs") == quick and outputs_intact(out_dir, manifest):
+            return Result(pid, "up-to-date")
         plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.root)
-        inputs = input_key(lp, plan, project, templates, outputs)
+        inputs = input_key(base, plan)
     except ToolkitError as exc:
         return Result(pid, "failed", f"{lp.path}: {exc}")
     except OSError as exc:  # a provider asset vanished or became unreadable since validation
         return Result(pid, "failed", f"{lp.path}: cannot read {exc.filename or 'an input'}: {exc.strerror or exc}")
     except Exception as exc:  # a selection bug must not stop the batch; it is reported with the profile
         return Result(pid, "failed", f"{lp.path}: internal error: {type(exc).__name__}: {exc}")
-    if not opts.force and up_to_date(out_root / pid, inputs):
+    if manifest and manifest.get("inputs") == inputs and outputs_intact(out_dir, manifest):
         return Result(pid, "up-to-date")
-    return plan, inputs
+    return plan, inputs, quick
 
 
 def build_one(lp: LoadedProfile, project: Project, library: Library, out_root: Path,
@@ -160,7 +185,7 @@ def build_one(lp: LoadedProfile, project: Project, library: Library, out_root: P
     prepared = prepare(lp, project, library, out_root, outputs, templates, opts)
     if isinstance(prepared, Result):
         return prepared
-    plan, inputs = prepared
+    plan, inputs, quick = prepared
     try:
         rendered = {o.filename: render(o, plan, project.templates_dir) for o in outputs}
     except ToolkitError as exc:
@@ -176,6 +201,7 @@ def build_one(lp: LoadedProfile, project: Project, library: Library, out_root: P
         "generator_version": __version__,
         "content_version": library.version,
         "inputs": inputs,
+        "quick_inputs": quick,
         "outputs": {name: sha256(data) for name, data in rendered.items()},
         "selected_items": list(plan.selected_ids()),
     }
@@ -308,10 +334,11 @@ POOL_RETRIES = 2  # fresh pools after a worker died (killed, out of memory) befo
 def build_all(profiles: list[LoadedProfile], project: Project, library: Library, out_root: Path, jobs: int,
               opts: Options = Options(), fail_fast: bool = False,
               progress: Optional[Callable[[Result, int, int], None]] = None, wait: float = 0.0,
-              failed_inputs: tuple[Result, ...] = ()) -> Summary:
+              failed_inputs: tuple[Result, ...] = (), notice: Callable[[str], None] = lambda msg: None) -> Summary:
     """Build every toolkit, in worker processes when jobs > 1; keep going past failures unless fail_fast.
 
     failed_inputs are clients whose profile did not validate: reported with the rest, never built.
+    notice gets messages about the batch itself (a worker died and its toolkits are retried).
     Raises OutputBusy when another build holds OUT, OSError when OUT cannot be created or locked.
     """
     start = time.perf_counter()
@@ -347,14 +374,14 @@ def build_all(profiles: list[LoadedProfile], project: Project, library: Library,
                     if report(build_one(lp, project, library, out_root, outputs, templates, opts)):
                         break
             else:
-                _build_in_pool(stale, project, out_root, min(jobs, len(stale)), opts, templates, report)
+                _build_in_pool(stale, project, out_root, min(jobs, len(stale)), opts, templates, report, notice)
     summary.results.sort(key=lambda r: r.id)
     summary.seconds = time.perf_counter() - start
     return summary
 
 
 def _build_in_pool(stale: list[LoadedProfile], project: Project, out_root: Path, jobs: int, opts: Options,
-                   templates: str, report: Callable[[Result], bool]) -> None:
+                   templates: str, report: Callable[[Result], bool], notice: Callable[[str], None]) -> None:
     """Build in worker processes, a fresh pool per jobs x RECYCLE_AFTER toolkits to bound memory.
 
     Not max_tasks_per_child: on Python 3.11-3.14 a pool using it stops replacing workers and hangs
@@ -362,12 +389,13 @@ def _build_in_pool(stale: list[LoadedProfile], project: Project, out_root: Path,
     """
     generation = jobs * RECYCLE_AFTER
     for start in range(0, len(stale), generation):
-        if _build_generation(stale[start:start + generation], project, out_root, jobs, opts, templates, report):
+        if _build_generation(stale[start:start + generation], project, out_root, jobs, opts, templates, report,
+                             notice):
             return
 
 
 def _build_generation(todo: list[LoadedProfile], project: Project, out_root: Path, jobs: int, opts: Options,
-                      templates: str, report: Callable[[Result], bool]) -> bool:
+                      templates: str, report: Callable[[Result], bool], notice: Callable[[str], None]) -> bool:
     """Build todo in one pool (retried after a dead worker); True when the batch should stop."""
     for attempt in range(POOL_RETRIES + 1):
         unfinished: list[LoadedProfile] = []
@@ -388,6 +416,9 @@ def _build_generation(todo: list[LoadedProfile], project: Project, out_root: Pat
             return False
         clean_stale_temps(out_root)  # the dead worker's half-written temp files
         todo = sorted(unfinished, key=lambda lp: lp.profile.id)
+        if attempt < POOL_RETRIES:
+            notice(f"a worker process died (killed, or out of memory); retrying {len(todo)} unfinished "
+                   f"toolkit(s) in a fresh pool")
     for lp in todo:
         report(Result(lp.profile.id, "failed", f"{lp.path}: the worker process building it died "
                       f"{POOL_RETRIES + 1} times (killed, or out of memory); run the build again to retry"))

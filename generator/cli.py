@@ -152,6 +152,9 @@ class Progress:
                    f" · up to date {c['up-to-date']} · failed {c['failed']}{eta}", err=True, nl=False, color=True)
         self.drawn = True
 
+    def notice(self, message: str) -> None:
+        click.echo(("\r\033[K" if self.bar else "") + f"note: {message}", err=True, color=self.bar or None)
+
     def close(self) -> None:
         if self.bar and self.drawn:
             click.echo("\r\033[K", err=True, nl=False, color=True)
@@ -204,7 +207,7 @@ def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fai
     opts = Options(force=force, depfile=depfile, zip=zip_)
     try:
         summary = build_all(loaded, project, library, out, jobs or os.cpu_count() or 1, opts, fail_fast,
-                            show, wait=wait, failed_inputs=invalid)
+                            show, wait=wait, failed_inputs=invalid, notice=show.notice if show else lambda m: None)
     except KeyboardInterrupt:
         click.echo("\nInterrupted: finished toolkits are complete; run the build again to continue.", err=True)
         sys.exit(130)
