@@ -142,8 +142,7 @@ def write_figures(path: Path, block: str) -> None:
     if START in old and END in old:
         text = old[:old.index(START)] + block + old[old.index(END) + len(END):]
     else:
-        text = ("# Performance\n\nMeasured by `make bench` (generator/bench.py) in one run; figures vary by about "
-                "±20 % between runs.\n\n" + block + "\n")
+        text = "# Performance\n\nMeasured by `make bench` (generator/bench.py) in one run.\n\n" + block + "\n"
     path.write_text(text, encoding="utf-8")
 
 
