@@ -107,10 +107,24 @@ def input_key(base: dict, plan: Plan) -> dict:
     return {**base, "plan": sha256(repr(plan).encode())}
 
 
+def _file_mode() -> int:
+    """The mode a plain open() would give a new file under this process's umask (usually 0644)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+FILE_MODE = _file_mode()
+
+
 def write_temp(path: Path, data: bytes) -> str:
-    """Write data in full to a hidden temp file beside path (same file system, so a rename is atomic)."""
+    """Write data in full to a hidden temp file beside path (same file system, so a rename is atomic).
+
+    mkstemp creates it 0600; it gets the usual mode so the renamed output is readable like any other file.
+    """
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

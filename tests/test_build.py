@@ -112,6 +112,10 @@ def test_manifest_records_hashes_and_items(proj, tmp_path):
     for name, digest in m["outputs"].items():
         import hashlib
         assert hashlib.sha256((out / "hoivakoti-aurinko" / name).read_bytes()).hexdigest() == digest
+    # written through temp files, yet with the mode any new file gets (not mkstemp's 0600)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert {(f.stat().st_mode & 0o777) for f in (out / "hoivakoti-aurinko").iterdir()} == {0o666 & ~umask}
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 7])
