@@ -413,8 +413,9 @@ def _build_generation(todo: list[LoadedProfile], project: Project, out_root: Pat
     """Build todo in one pool (retried after a dead worker); True when the batch should stop."""
     for attempt in range(POOL_RETRIES + 1):
         unfinished: list[LoadedProfile] = []
-        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_init_worker,
-                                 initargs=(str(project.root), templates)) as pool:
+        pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_init_worker,
+                                   initargs=(str(project.root), templates))
+        try:
             futures = {pool.submit(_work, lp, str(out_root), opts): lp for lp in todo}
             for fut in as_completed(futures):
                 try:
@@ -423,9 +424,14 @@ def _build_generation(todo: list[LoadedProfile], project: Project, out_root: Pat
                     unfinished.append(futures[fut])
                     continue
                 if report(res):
-                    for f in futures:
-                        f.cancel()
+                    pool.shutdown(wait=True, cancel_futures=True)
                     return True
+        except BaseException:
+            # Ctrl-C: drop the queued toolkits at once; the ones being written finish whole (workers ignore
+            # SIGINT), so no partial file is left. A plain `with` would build the whole queue first.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
         if not unfinished:
             return False
         clean_stale_temps(out_root)  # the dead worker's half-written temp files

@@ -160,3 +160,23 @@ def test_a_second_build_into_the_same_out_stops_or_waits(proj, tmp_path):
     assert json.loads(waiting.stdout)["up_to_date"] == len(ids)  # it waited, then found everything done
     count, problems = check_out(out)
     assert count == len(ids) and problems == []
+
+
+def test_ctrl_c_stops_soon_and_leaves_whole_toolkits(proj, tmp_path):
+    ids = copies(proj, 12)
+    out = tmp_path / "out"
+    # SIGINT as a terminal's Ctrl-C delivers it (a process started in the background may inherit it ignored)
+    proc = subprocess.Popen(cmd(proj, out, "-j", "2", "-q"), stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    wait_for(lambda: any(out.glob("*/manifest.json")))
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)  # the toolkits in flight finish; the queue is dropped
+    assert proc.returncode == 130
+    assert "Interrupted: finished toolkits are complete; run the build again to continue." in stderr
+    assert "Traceback" not in stderr
+    done = len(list(out.glob("*/manifest.json")))
+    assert done < len(ids), "the interrupted build went on to build everything"
+    count, problems = check_out(out)
+    assert count == done and problems == []
+    rerun = subprocess.run(cmd(proj, out, "-j", "2", "--json"), capture_output=True, text=True)
+    assert rerun.returncode == 0 and json.loads(rerun.stdout)["up_to_date"] == done
