@@ -415,20 +415,28 @@ def _build_generation(todo: list[LoadedProfile], project: Project, out_root: Pat
         unfinished: list[LoadedProfile] = []
         pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_init_worker,
                                    initargs=(str(project.root), templates))
+        futures: dict = {}
         try:
-            futures = {pool.submit(_work, lp, str(out_root), opts): lp for lp in todo}
+            for lp in todo:
+                futures[pool.submit(_work, lp, str(out_root), opts)] = lp
             for fut in as_completed(futures):
                 try:
                     res = fut.result()
                 except BrokenProcessPool:
                     unfinished.append(futures[fut])
                     continue
-                if report(res):
-                    pool.shutdown(wait=True, cancel_futures=True)
+                if report(res):  # --fail-fast
+                    for f in futures:
+                        f.cancel()
+                    pool.shutdown(wait=True)
                     return True
         except BaseException:
             # Ctrl-C: drop the queued toolkits at once; the ones being written finish whole (workers ignore
-            # SIGINT), so no partial file is left. A plain `with` would build the whole queue first.
+            # SIGINT), so no partial file is left. A plain `with` would build the whole queue first, and
+            # shutdown(cancel_futures=True) alone loses the cancel when the pool object is collected before
+            # its manager thread reads the flag, so the futures are cancelled here.
+            for f in futures:
+                f.cancel()
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
