@@ -146,7 +146,7 @@ def test_a_read_only_output_folder_is_a_clear_error(proj, tmp_path, monkeypatch)
 
 
 def test_a_second_build_into_the_same_out_stops_or_waits(proj, tmp_path):
-    ids = copies(proj, 4)
+    ids = copies(proj, 6)  # long enough that the second build starts while the first holds the lock
     out = tmp_path / "out"
     first = subprocess.Popen(cmd(proj, out, "-j", "1", "-q"))
     lock = out / ".toolkit-build.lock"
