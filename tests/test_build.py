@@ -219,3 +219,16 @@ def test_workers_are_recycled_without_hanging(proj, tmp_path):
                           "-j", "2", "--json", str(proj.root / "profiles")], capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)["built"] == 8
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_build_leaves_no_temp_folders(proj, tmp_path, jobs):
+    """WeasyPrint's font folder (one per process) is removed when the process exits, workers included."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    files = [str(proj.root / "profiles" / f"{p}.yaml") for p in ("hoivakoti-aurinko", "rakennus-kivi")]
+    res = subprocess.run([sys.executable, "-m", "generator", "build", "--root", str(proj.root), "-q", "-j", jobs,
+                          "-o", str(tmp_path / "out"), *files], env={**os.environ, "TMPDIR": str(tmp)},
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert list(tmp.iterdir()) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
@@ -125,9 +126,21 @@ def _font_config():
     new temp folder: a third of a PDF's render time. Shared, each font is registered once per process.
     """
     if not _FONTS:
+        from multiprocessing.util import Finalize
         from weasyprint.text.fonts import FontConfiguration
         _FONTS.append(FontConfiguration())
+        # WeasyPrint removes its font temp folder only when the object is collected, which a module-level
+        # object never is. Finalize (unlike atexit) also runs when a pool worker exits.
+        Finalize(None, _remove_font_folder, args=(os.getpid(),), exitpriority=1)
     return _FONTS[0]
+
+
+def _remove_font_folder(owner: int) -> None:
+    """Remove the shared font folder, in the process that made it only (a forked child may share it)."""
+    import shutil
+    folder = getattr(_FONTS[0], "_folder", None) if _FONTS else None
+    if folder and os.getpid() == owner:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def write(doc, what: str, forms: bool = False, accessible_names: Optional[dict[str, str]] = None) -> bytes:
