@@ -170,7 +170,9 @@ def test_killed_build_leaves_no_partial_files_and_rerun_finishes(proj, tmp_path)
             src.replace("id: hoivakoti-aurinko", f"id: copy-{i:02d}"), encoding="utf-8")
     cmd = [sys.executable, "-m", "generator", "build", "--root", str(proj.root), "-o", str(out), "-j", "2", "-q",
            str(proj.root / "profiles")]
-    proc = subprocess.Popen(cmd, start_new_session=True)
+    # a killed process cannot remove its temp files: keep them in tmp_path, not the machine's /tmp
+    (tmp_path / "tmp").mkdir()
+    proc = subprocess.Popen(cmd, start_new_session=True, env={**os.environ, "TMPDIR": str(tmp_path / "tmp")})
     deadline = time.time() + 60
     while time.time() < deadline and not any(out.glob("*/manifest.json")):
         time.sleep(0.05)

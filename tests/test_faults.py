@@ -82,8 +82,9 @@ def children(pid: int) -> list[int]:
 def test_a_killed_worker_does_not_stop_the_batch(proj, tmp_path):
     ids = copies(proj, 8)
     out = tmp_path / "out"
+    (tmp_path / "tmp").mkdir()  # a killed worker cannot remove its temp files: keep them out of the machine's /tmp
     proc = subprocess.Popen(cmd(proj, out, "-j", "2", "--json"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, env={**os.environ, "TMPDIR": str(tmp_path / "tmp")})
     wait_for(lambda: len(children(proc.pid)) >= 2 and any(out.glob("*/manifest.json")))
     victim = children(proc.pid)[0]
     os.kill(victim, signal.SIGKILL)
