@@ -164,8 +164,10 @@ class Options:
 
 
 def prepare(lp: LoadedProfile, project: Project, library: Library, out_root: Path, outputs: tuple[Output, ...],
-            templates: str, opts: Options) -> "Result | tuple[Plan, dict, dict]":
+            templates: str, opts: Options, check: bool = True) -> "Result | tuple[Plan, dict, dict]":
     """A Result when the toolkit is up to date or cannot be planned; else its plan, input key and quick key.
+
+    check=False when the caller has already found the toolkit out of date (a worker, after build_all).
 
     Two checks, cheap first: when the profile, provider, templates and the whole content library are as
     last built, the toolkit is up to date without selecting its plan. When only the content changed, the
@@ -176,7 +178,7 @@ def prepare(lp: LoadedProfile, project: Project, library: Library, out_root: Pat
     try:
         base = base_key(lp, project, templates, outputs, opts)
         quick = quick_key(base, library)
-        manifest = None if opts.force else read_manifest(out_dir)
+        manifest = read_manifest(out_dir) if check and not opts.force else None
         if manifest and manifest.get("quick_inputs") == quick and outputs_intact(out_dir, manifest):
             return Result(pid, "up-to-date")
         plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.root)
@@ -192,14 +194,11 @@ def prepare(lp: LoadedProfile, project: Project, library: Library, out_root: Pat
     return plan, inputs, quick
 
 
-def build_one(lp: LoadedProfile, project: Project, library: Library, out_root: Path,
-              outputs: tuple[Output, ...], templates: str, opts: Options) -> Result:
-    """Build one toolkit; render everything in memory first so a failure leaves the old toolkit as it was."""
+def write_toolkit(lp: LoadedProfile, plan: Plan, inputs: dict, quick: dict, project: Project, library: Library,
+                  out_root: Path, outputs: tuple[Output, ...], opts: Options) -> Result:
+    """Render and write one toolkit; everything is rendered in memory first, so a failure leaves the old
+    toolkit as it was."""
     pid = lp.profile.id
-    prepared = prepare(lp, project, library, out_root, outputs, templates, opts)
-    if isinstance(prepared, Result):
-        return prepared
-    plan, inputs, quick = prepared
     try:
         rendered = {o.filename: render(o, plan, project.templates_dir) for o in outputs}
     except ToolkitError as exc:
@@ -339,7 +338,12 @@ def _init_worker(root: str, templates: str) -> None:
 
 def _work(lp: LoadedProfile, out_root: str, opts: Options) -> Result:
     w = _WORKER
-    return build_one(lp, w["project"], w["library"], Path(out_root), w["outputs"], w["templates"], opts)
+    project, library, outputs, root = w["project"], w["library"], w["outputs"], Path(out_root)
+    # build_all has found this toolkit out of date already: only the plan is selected again
+    prepared = prepare(lp, project, library, root, outputs, w["templates"], opts, check=False)
+    if isinstance(prepared, Result):
+        return prepared
+    return write_toolkit(lp, *prepared, project, library, root, outputs, opts)
 
 
 POOL_RETRIES = 2  # fresh pools after a worker died (killed, out of memory) before giving up on what is left
@@ -371,24 +375,29 @@ def build_all(profiles: list[LoadedProfile], project: Project, library: Library,
         templates = tree_hash(project.templates_dir, project.root)
         outputs = available_outputs()
         stop = any(report(r) for r in failed_inputs)
-        # Up-to-date checks in this process (a select and a few hashes each), so a rebuild after one change
-        # starts workers only for what changed, or none at all.
+        # Up-to-date checks in this process (a few hashes each, a select when the content changed), so a
+        # rebuild after one change starts no workers for one toolkit, and none at all when nothing changed.
+        # One worker: build in this process as the checks go. Several: queue the stale ones for a pool,
+        # keeping no plans (they would cost memory per client); workers select again, which is cheap.
         stale: list[LoadedProfile] = []
+        first: Optional[tuple[Plan, dict, dict]] = None
         for lp in profiles if not stop else ():
             prepared = prepare(lp, project, library, out_root, outputs, templates, opts)
             if isinstance(prepared, Result):
-                if report(prepared):
-                    stop = True
-                    break
+                res = prepared
+            elif jobs <= 1:
+                res = write_toolkit(lp, *prepared, project, library, out_root, outputs, opts)
             else:
                 stale.append(lp)
-        if stale and not stop:
-            if jobs <= 1 or len(stale) <= 1:
-                for lp in stale:
-                    if report(build_one(lp, project, library, out_root, outputs, templates, opts)):
-                        break
-            else:
-                _build_in_pool(stale, project, out_root, min(jobs, len(stale)), opts, templates, report, notice)
+                first = first or prepared
+                continue
+            if report(res):
+                stop = True
+                break
+        if len(stale) == 1 and not stop:
+            report(write_toolkit(stale[0], *first, project, library, out_root, outputs, opts))
+        elif stale and not stop:
+            _build_in_pool(stale, project, out_root, min(jobs, len(stale)), opts, templates, report, notice)
     summary.results.sort(key=lambda r: r.id)
     summary.seconds = time.perf_counter() - start
     return summary

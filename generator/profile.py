@@ -220,7 +220,7 @@ def check_asset(value: str, root: Optional[Path], suffixes: tuple[str, ...]) -> 
         raise ValueError(f"'{value}' does not exist")
     if target.stat().st_size > 5_000_000:
         raise ValueError(f"'{value}' is larger than 5 MB")
-    problem = check_docx(target) if target.suffix.lower() == ".docx" else check_image(target)
+    problem = base_docx_problem(target) if target.suffix.lower() == ".docx" else logo_problem(target)
     if problem:
         raise ValueError(f"'{value}' {problem}")
     return target.relative_to(root).as_posix()
@@ -230,11 +230,11 @@ MAX_LOGO_PIXELS = 25_000_000  # a 5000 x 5000 logo; more is a mistake or a decom
 MAX_DOCX_UNPACKED = 100_000_000
 
 
-def check_image(path: Path) -> Optional[str]:
+def logo_problem(path: Path) -> Optional[str]:
     """Why a logo cannot be used (wrong format, too many pixels, an SVG with a DTD), or None."""
-    head = path.read_bytes()[:4096] if path.suffix.lower() == ".svg" else b""
     if path.suffix.lower() == ".svg":
-        text = head.decode("utf-8", "replace").lower()
+        with open(path, "rb") as fh:  # the prolog is all that is checked
+            text = fh.read(4096).decode("utf-8", "replace").lower()
         if "<svg" not in text:
             return "is not an SVG image"
         if "<!doctype" in text or "<!entity" in text:
@@ -256,7 +256,7 @@ def check_image(path: Path) -> Optional[str]:
     return None
 
 
-def check_docx(path: Path) -> Optional[str]:
+def base_docx_problem(path: Path) -> Optional[str]:
     """Why a base document cannot be used (not a .docx package, macros, a ZIP bomb), or None."""
     import zipfile
     try:

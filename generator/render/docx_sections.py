@@ -147,32 +147,41 @@ def _provider_contact(w: Writer) -> None:
 
 
 def collaboration(w: Writer, n: int) -> None:
-    plan, L, ctl = w.plan, w.plan.label, w.ctl
+    plan, L = w.plan, w.plan.label
     w.heading(f"{n}. {L('docx.h.collab')}", 1)
     theme = plan.item("theme.collaboration")
     if theme and theme.body:
         w.para(theme.body)
     w.para(L("docx.collab.intro"))
     w.heading(L("docx.collab.meetings"), 2)
-    rows = []
-    for i in (1, 2, 3, 4):
-        name = L(f"docx.collab.meeting.{i}") if i < 4 else None
-        rows.append((ctl.text(f"meeting.{i}.name", L("docx.col.meeting"), name),
-                     ctl.text(f"meeting.{i}.participants", L("docx.col.participants")),
-                     ctl.text(f"meeting.{i}.schedule", L("docx.col.schedule")),
-                     ctl.date(f"meeting.{i}.next", L("docx.col.next_date")),
-                     ctl.text(f"meeting.{i}.record", L("docx.col.record"))))
-    w.table((L("docx.col.meeting"), L("docx.col.participants"), L("docx.col.schedule"),
-             L("docx.col.next_date"), L("docx.col.record")), (4.2, 3.4, 3.0, 2.8, 3.2), rows)
+    _fill_in_table(w, "meeting", (("name", "meeting"), "participants", "schedule", ("next", "next_date"), "record"),
+                   (4.2, 3.4, 3.0, 2.8, 3.2), 4, first=[L(f"docx.collab.meeting.{i}") for i in (1, 2, 3)],
+                   dates=("next",))
     w.heading(L("docx.collab.channels"), 2)
-    rows = [(ctl.text(f"channel.{i}.channel", L("docx.col.channel")),
-             ctl.text(f"channel.{i}.used_for", L("docx.col.used_for")),
-             ctl.text(f"channel.{i}.record", L("docx.col.record")),
-             ctl.text(f"channel.{i}.responsible", L("docx.col.responsible"))) for i in (1, 2, 3)]
-    w.table((L("docx.col.channel"), L("docx.col.used_for"), L("docx.col.record"), L("docx.col.responsible")),
-            (3.6, 5.0, 4.4, 3.6), rows)
+    _fill_in_table(w, "channel", ("channel", "used_for", "record", "responsible"), (3.6, 5.0, 4.4, 3.6), 3)
     for cl_id in ("checklist.collab-structures", "checklist.collab-ways"):
         _checklist_table(w, cl_id, L("docx.col.in_place"))
+
+
+def _fill_in_table(w: Writer, prefix: str, fields: tuple, widths: tuple[float, ...], count: int,
+                   first: Optional[list[str]] = None, dates: tuple[str, ...] = ()) -> None:
+    """A table of `count` rows of fill-in controls tagged <prefix>.<row>.<field>, under the fields' column titles.
+
+    A field is a name, or (name, column) when its tag and its docx.col.* title differ; fields in dates get
+    a date picker. first[i] prefills the first cell of row i + 1; later rows start empty.
+    """
+    L, ctl = w.plan.label, w.ctl
+    fields = [(f, f) if isinstance(f, str) else f for f in fields]
+    first = first or []
+    rows = []
+    for i in range(1, count + 1):
+        row = []
+        for j, (name, column) in enumerate(fields):
+            tag, title = f"{prefix}.{i}.{name}", L(f"docx.col.{column}")
+            value = first[i - 1] if j == 0 and i <= len(first) else None
+            row.append(ctl.date(tag, title) if name in dates else ctl.text(tag, title, value))
+        rows.append(tuple(row))
+    w.table(tuple(L(f"docx.col.{column}") for _, column in fields), widths, rows)
 
 
 def _checklist_table(w: Writer, checklist_id: str, tick_title: str, title: Optional[str] = None) -> None:
@@ -226,12 +235,10 @@ def _factor_tables(w: Writer, group_kind: str, factor_kind: str, title: str, tic
 
 
 def goals(w: Writer, n: int) -> None:
-    plan, L, ctl = w.plan, w.plan.label, w.ctl
+    plan, L = w.plan, w.plan.label
     w.heading(f"{n}. {L('docx.h.goals')}", 1)
     w.para(L("docx.goals.intro"))
-    fields = ("need", "goal", "metric", "baseline", "target")
-    rows = [tuple(ctl.text(f"goal.{i}.{f}", L(f"docx.col.{f}")) for f in fields) for i in range(1, GOAL_ROWS + 1)]
-    w.table(tuple(L(f"docx.col.{f}") for f in fields), (3.6, 3.6, 3.6, 2.9, 2.9), rows)
+    _fill_in_table(w, "goal", ("need", "goal", "metric", "baseline", "target"), (3.6, 3.6, 3.6, 2.9, 2.9), GOAL_ROWS)
     measures = sorted(plan.items("measure_priority"), key=lambda m: (m.value or "9"))
     if measures:
         w.heading(L("docx.goals.measures"), 3)
@@ -321,19 +328,11 @@ def _pathway(w: Writer) -> None:
 
 
 def communication(w: Writer, n: int) -> None:
-    L, ctl = w.plan.label, w.ctl
+    L = w.plan.label
     w.heading(f"{n}. {L('docx.h.communication')}", 1)
     w.para(L("docx.comm.intro"))
-    rows = []
-    for i in (1, 2, 3, 4):
-        what = L(f"docx.comm.row.{i}") if i < 4 else None
-        rows.append((ctl.text(f"comm.{i}.message", L("docx.col.message"), what),
-                     ctl.text(f"comm.{i}.audience", L("docx.col.audience")),
-                     ctl.text(f"comm.{i}.channel", L("docx.col.channel")),
-                     ctl.date(f"comm.{i}.when", L("docx.col.when")),
-                     ctl.text(f"comm.{i}.responsible", L("docx.col.responsible"))))
-    w.table(tuple(L(f"docx.col.{c}") for c in ("message", "audience", "channel", "when", "responsible")),
-            (4.4, 3.2, 3.2, 2.6, 3.2), rows)
+    _fill_in_table(w, "comm", ("message", "audience", "channel", "when", "responsible"), (4.4, 3.2, 3.2, 2.6, 3.2),
+                   4, first=[L(f"docx.comm.row.{i}") for i in (1, 2, 3)], dates=("when",))
 
 
 def follow_up(w: Writer, n: int) -> None:

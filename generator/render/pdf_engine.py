@@ -11,13 +11,11 @@ from typing import Iterator, Optional
 from urllib.parse import unquote, urlsplit
 
 from ..errors import AssetError, RenderError
-
-# Folders, relative to the project root, from which a document may load files (templates/ is always allowed).
-# Mirrors generator.profile.ASSET_DIRS; repeated here so the renderer does not trust earlier validation.
-ASSET_DIRS = ("profiles/providers/assets", "templates/assets")
+from ..profile import ASSET_DIRS
 
 
 def allowed_roots(templates_dir: Path) -> tuple[Path, ...]:
+    """templates/ and the asset folders validation allows; checked again here rather than trusted."""
     root = templates_dir.resolve().parent
     return (templates_dir.resolve(),) + tuple((root / d).resolve() for d in ASSET_DIRS)
 
