@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import InputError, Problem
 from .vocab import CONTRACT_SCOPES, LANGUAGES, SIZE_BANDS, WORK_FEATURES, ContractScope, SizeBand, WorkFeature, Language
@@ -53,7 +53,6 @@ Kind = Literal[
     "action",              # an example action (group: a planning_block; why, aim, how, who)
     "glossary_term",       # fi/sv/en term (text) with a definition (body)
     "county",              # a wellbeing services county (text: name in each language)
-    "source",              # a legal reference or publication (value: URL or citation)
 ]
 KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
 
@@ -76,6 +75,44 @@ class LangText(BaseModel):
 
     def get(self, lang: str) -> str:
         return getattr(self, lang)
+
+
+class LangOpt(BaseModel):
+    """A text with a Finnish version and optional Swedish and English ones, which fall back to the Finnish."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    fi: str = Field(min_length=1, description="Finnish (or language-neutral) text.")
+    sv: Optional[str] = Field(None, min_length=1, description="Swedish text, where it differs.")
+    en: Optional[str] = Field(None, min_length=1, description="English text, where it differs.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_string(cls, v: Any) -> Any:
+        return {"fi": v} if isinstance(v, str) else v
+
+    def get(self, lang: str) -> str:
+        return getattr(self, lang, None) or self.fi
+
+
+class Source(BaseModel):
+    """A bibliography entry (content/reference/sources.yaml) that items cite by id."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str = Field(pattern=ID_PATTERN, max_length=80, description="Stable id that items cite, e.g. 'law-tthl'.")
+    kind: Literal["law", "publication", "web"] = Field(description="What the source is.")
+    author: Optional[LangOpt] = Field(None, description="Author or publisher; laws have none.")
+    title: LangOpt = Field(description="Title in each language (a translated title in brackets where needed).")
+    year: Optional[str] = Field(None, pattern=r"^\d{4}$", description="Year of publication.")
+    url: Optional[LangOpt] = Field(None, description="Web address, per language where the source has versions.")
+    note: Optional[str] = Field(None, description="For editors: how the source was checked. Never rendered.")
+
+    @field_validator("url")
+    @classmethod
+    def _https(cls, v: Optional[LangOpt]) -> Optional[LangOpt]:
+        for u in (v.fi, v.sv, v.en) if v else ():
+            if u is not None and not re.fullmatch(r"https?://[^\s<>\"]+", u):
+                raise ValueError(f"'{u}' is not a web address (http:// or https://)")
+        return v
 
 
 class Conditions(BaseModel):
@@ -110,7 +147,8 @@ class Item(BaseModel):
     who: Optional[LangText] = Field(None, description="Actions and levels: who acts.")
     value: Optional[str] = Field(None, description="A value that is not translated: number, phone, URL, figure.")
     refs: tuple[str, ...] = Field((), description="Ids of related items.")
-    source: str = Field(min_length=3, description="Where the fact comes from: model part, law, publication.")
+    cite: tuple[str, ...] = Field(min_length=1, description="Ids of the sources (sources.yaml) the item rests on.")
+    note: Optional[str] = Field(None, description="For editors: research trail, what was checked. Never rendered.")
     when: Conditions = Field(default_factory=Conditions, description="Applicability conditions.")
 
     @field_validator("refs")
@@ -129,7 +167,8 @@ class IndustryGroup(BaseModel):
     id: str = Field(pattern=ID_PATTERN)
     name: LangText
     tol_prefixes: tuple[str, ...] = Field(description="TOL code prefixes, digits only, e.g. '86', '8891'.")
-    source: str = Field(min_length=3)
+    cite: tuple[str, ...] = Field(min_length=1, description="Ids of the sources of the grouping.")
+    note: Optional[str] = Field(None, description="For editors. Never rendered.")
 
     @field_validator("tol_prefixes")
     @classmethod
@@ -159,6 +198,7 @@ class Library:
     items: tuple[Item, ...]
     industry_groups: tuple[IndustryGroup, ...]
     labels: dict[str, Label]
+    sources: dict[str, Source] = field(default_factory=dict)  # bibliography, by id, in file order
     item_files: dict[str, str] = field(default_factory=dict)   # item id -> file it came from (relative)
     file_hashes: dict[str, str] = field(default_factory=dict)  # file -> sha256
     version: str = ""
@@ -215,6 +255,7 @@ def load_library(root: Path, labels_dir: Path | None = None) -> Library:
     problems: list[Problem] = []
     items: list[Item] = []
     groups: list[IndustryGroup] = []
+    sources: dict[str, Source] = {}
     item_files: dict[str, str] = {}
     hashes: dict[str, str] = {}
     files = sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
@@ -231,6 +272,12 @@ def load_library(root: Path, labels_dir: Path | None = None) -> Library:
         if path.name == "industries.yaml":
             groups.extend(_load_list(data, rel, IndustryGroup, problems, "industry_groups"))
             continue
+        if path.name == "sources.yaml":
+            for src in _load_list(data, rel, Source, problems, "sources"):
+                if src.id in sources:
+                    problems.append(Problem(rel, src.id, "duplicate source id"))
+                sources[src.id] = src
+            continue
         for item in _load_list(data, rel, Item, problems, "items"):
             if item.id in item_files:
                 problems.append(Problem(rel, f"{item.id}", f"duplicate id (first in {item_files[item.id]})"))
@@ -242,10 +289,11 @@ def load_library(root: Path, labels_dir: Path | None = None) -> Library:
         for lpath in sorted(Path(labels_dir).glob("*.yaml")):
             _load_labels(lpath, problems, hashes, labels)
     _check_whole(items, groups, item_files, problems)
+    _check_citations(items, groups, sources, item_files, problems)
     if problems:
         raise InputError(problems, "content")
     version = hashlib.sha256("".join(f"{k}{v}" for k, v in sorted(hashes.items())).encode()).hexdigest()[:12]
-    return Library(tuple(items), tuple(groups), labels, item_files, hashes, version)
+    return Library(tuple(items), tuple(groups), labels, sources, item_files, hashes, version)
 
 
 def _load_list(data: Any, rel: str, model: type[BaseModel], problems: list[Problem], key: str) -> list[Any]:
@@ -306,6 +354,27 @@ def _check_whole(items: list[Item], groups: list[IndustryGroup], files: dict[str
             if g not in group_ids:
                 problems.append(Problem(where, f"{item.id}.when.industry_groups",
                                         f"unknown industry group '{g}' (allowed: {', '.join(group_ids)})"))
+
+
+def _check_citations(items: list[Item], groups: list[IndustryGroup], sources: dict[str, Source],
+                     files: dict[str, str], problems: list[Problem]) -> None:
+    """Every cite names a bibliography entry; an entry nothing cites is flagged so the list stays clean."""
+    if not sources:
+        problems.append(Problem("content", "", "no bibliography: add content/reference/sources.yaml"))
+        return
+    known = sorted(sources)
+    used: set[str] = set()
+    for where, ident, cites in ([(files[i.id], i.id, i.cite) for i in items]
+                                + [("content/reference/industries.yaml", g.id, g.cite) for g in groups]):
+        for c in cites:
+            used.add(c)
+            if c not in sources:
+                problems.append(Problem(where, f"{ident}.cite", f"unknown source '{c}' (not in "
+                                        f"content/reference/sources.yaml).{nearest(c, known)}"))
+    for sid in known:
+        if sid not in used:
+            problems.append(Problem("content/reference/sources.yaml", sid, "no item cites this source; "
+                                    "cite it or remove it"))
 
 
 if __name__ == "__main__":  # quick check for content authors: python -m generator.library [content] [labels]

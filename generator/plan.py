@@ -14,7 +14,7 @@ class Entry:
     kind: str
     group: Optional[str]
     text: str
-    source: str
+    cites: tuple[str, ...]  # ids of Plan.references this item rests on
     reason: str
     body: Optional[str] = None
     consequence: Optional[str] = None
@@ -24,6 +24,50 @@ class Entry:
     who: Optional[str] = None
     value: Optional[str] = None
     refs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A bibliography entry in the plan's language, as the reference list prints it."""
+
+    id: str
+    kind: str  # law | publication | web
+    title: str
+    author: Optional[str] = None
+    year: Optional[str] = None
+    url: Optional[str] = None
+
+    def citation(self) -> str:
+        """'Author. Title. Year.' without the URL, which renderers print as a link."""
+        parts = [p for p in (self.author, self.title, self.year) if p]
+        return " ".join(p if p.endswith((".", "?", "!")) else p + "." for p in parts)
+
+
+class Citations:
+    """Numbers references in the order a document first cites them (Vancouver style).
+
+    A renderer calls mark() where an item's sources are shown inline; listing() then numbers everything the
+    plan's items cite, the marked ones first in marking order, so each source appears once.
+    """
+
+    def __init__(self, plan: "Plan") -> None:
+        self.plan = plan
+        self.numbers: dict[str, int] = {}
+
+    def number(self, ref_id: str) -> int:
+        return self.numbers.setdefault(ref_id, len(self.numbers) + 1)
+
+    def mark(self, entry: "Entry") -> str:
+        """'[2]' or '[2, 5]' for an entry's sources; '' when it cites nothing the plan knows."""
+        nums = sorted({self.number(c) for c in entry.cites if c in self.plan.references})
+        return f"[{', '.join(map(str, nums))}]" if nums else ""
+
+    def listing(self) -> tuple[tuple[int, "Reference"], ...]:
+        for e in self.plan.entries:
+            for c in e.cites:
+                if c in self.plan.references:
+                    self.number(c)
+        return tuple((n, self.plan.references[r]) for r, n in sorted(self.numbers.items(), key=lambda x: x[1]))
 
 
 @dataclass(frozen=True)
@@ -98,6 +142,7 @@ class Plan:
     entries: tuple[Entry, ...]
     decisions: tuple[Decision, ...]
     labels: dict[str, str] = field(hash=False, compare=True)
+    references: dict[str, Reference] = field(default_factory=dict, hash=False, compare=True)
     warnings: tuple[str, ...] = ()
     content_version: str = ""
     generator_version: str = ""

@@ -8,7 +8,7 @@ from typing import Optional
 
 from . import __version__
 from .library import Conditions, Item, Library
-from .plan import ClientInfo, Decision, Entry, Plan, ProviderInfo, TeamMember
+from .plan import ClientInfo, Decision, Entry, Plan, ProviderInfo, Reference, TeamMember
 from .profile import Profile, Provider
 from .vocab import size_band
 
@@ -80,7 +80,7 @@ def _check(when: Conditions, facts: _Facts) -> tuple[bool, list[str]]:
 
 def _entry(item: Item, lang: str, reason: str) -> Entry:
     extra = {f: getattr(item, f).get(lang) for f in _TEXT_FIELDS if getattr(item, f) is not None}
-    return Entry(id=item.id, kind=item.kind, group=item.group, text=item.text.get(lang), source=item.source,
+    return Entry(id=item.id, kind=item.kind, group=item.group, text=item.text.get(lang), cites=item.cite,
                  reason=reason, value=item.value, refs=item.refs, **extra)
 
 
@@ -117,6 +117,7 @@ def select(profile: Profile, library: Library, provider: Optional[Provider] = No
         decisions.append(Decision(item.id, item.kind, ok, tuple(reasons)))
         if ok:
             entries.append(_entry(item, facts.lang, "; ".join(reasons)))
+    references = _references(entries, library, facts.lang)
     warnings = []
     if county is None:
         warnings.append(facts.say("warn.no_county"))
@@ -129,15 +130,27 @@ def select(profile: Profile, library: Library, provider: Optional[Provider] = No
         entries=tuple(entries),
         decisions=tuple(decisions),
         labels=dict(facts.labels),
+        references=references,
         warnings=tuple(warnings),
-        content_version=_content_version(entries, facts.labels),
+        content_version=_content_version(entries, facts.labels, references),
         generator_version=__version__,
     )
 
 
-def _content_version(entries: list[Entry], labels: dict[str, str]) -> str:
+def _references(entries: list[Entry], library: Library, lang: str) -> dict[str, Reference]:
+    """The bibliography entries the selected items cite, resolved to the plan's language."""
+    cited = {c for e in entries for c in e.cites}
+    out = {}
+    for sid, src in library.sources.items():
+        if sid in cited:
+            out[sid] = Reference(sid, src.kind, src.title.get(lang), src.author.get(lang) if src.author else None,
+                                 src.year, src.url.get(lang) if src.url else None)
+    return out
+
+
+def _content_version(entries: list[Entry], labels: dict[str, str], references: dict[str, Reference]) -> str:
     """A version of exactly the content this plan uses, so an edit elsewhere leaves this toolkit unchanged."""
-    data = repr((entries, sorted(labels.items()))).encode()
+    data = repr((entries, sorted(labels.items()), sorted(references.items()))).encode()
     return hashlib.sha256(data).hexdigest()[:12]
 
 

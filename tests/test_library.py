@@ -12,7 +12,7 @@ from generator.errors import InputError
 from generator.library import load_library
 from tests.conftest import ROOT
 
-ITEM = "- id: x.one\n  kind: fact\n  text: {fi: Yksi, sv: Ett, en: One}\n  source: test source\n"
+ITEM = "- id: x.one\n  kind: fact\n  text: {fi: Yksi, sv: Ett, en: One}\n  cite: [ttl-mieli-2022]\n"
 
 
 def load_with(tmp_path, extra: str):
@@ -25,17 +25,22 @@ def load_with(tmp_path, extra: str):
 
 @pytest.mark.parametrize("text, expected", [
     (ITEM + ITEM, "content/items/x.yaml: x.one: duplicate id (first in content/items/x.yaml)"),
-    ("- id: x.one\n  kind: fact\n  text: {fi: Yksi, en: One}\n  source: s s\n", "x.one.text.sv: Field required"),
-    ("- id: x.one\n  kind: fact\n  text: {fi: Yksi, sv: Ett, en: One}\n  source: s s\n  when: {size: big}\n",
+    ("- id: x.one\n  kind: fact\n  text: {fi: Yksi, en: One}\n  cite: [ttl-mieli-2022]\n", "x.one.text.sv: Field required"),
+    ("- id: x.one\n  kind: fact\n  text: {fi: Yksi, sv: Ett, en: One}\n  cite: [ttl-mieli-2022]\n  when: {size: big}\n",
      "x.one.when.size: unknown field (allowed: id, kind"),
-    ("- id: x.one\n  kind: fact\n  group: x.none\n  text: {fi: Yksi, sv: Ett, en: One}\n  source: s s\n",
+    ("- id: x.one\n  kind: fact\n  group: x.none\n  text: {fi: Yksi, sv: Ett, en: One}\n  cite: [ttl-mieli-2022]\n",
      "x.one.group: refers to unknown item 'x.none'"),
-    ("- id: x.one\n  kind: factoid\n  text: {fi: Yksi, sv: Ett, en: One}\n  source: s s\n", "x.one.kind: Input should be"),
-    ("- id: x.one\n  kind: fact\n  text: {fi: Yksi, sv: Ett, en: One}\n", "x.one.source: Field required"),
-    ("- id: x.one\n  kind: fact\n  text: {fi: Yksi, sv: Ett, en: One}\n  source: s s\n  when: {industry_groups: [sote]}\n",
+    ("- id: x.one\n  kind: factoid\n  text: {fi: Yksi, sv: Ett, en: One}\n  cite: [ttl-mieli-2022]\n", "x.one.kind: Input should be"),
+    ("- id: x.one\n  kind: fact\n  text: {fi: Yksi, sv: Ett, en: One}\n", "x.one.cite: Field required"),
+    ("- id: x.one\n  kind: fact\n  text: {fi: Yksi, sv: Ett, en: One}\n  cite: [ttl-mieli-2022]\n  when: {industry_groups: [sote]}\n",
      "unknown industry group 'sote' (allowed: social_health,"),
-    ("- id: x.one\n  kind: fact\n  text: {fi: Yksi, sv: Ett, en: One}\n  source: s s\n  when: {work_features: [shift]}\n",
+    ("- id: x.one\n  kind: fact\n  text: {fi: Yksi, sv: Ett, en: One}\n  cite: [ttl-mieli-2022]\n  when: {work_features: [shift]}\n",
      "x.one.when.work_features[0]: Input should be"),
+    ("- id: x.one\n  kind: fact\n  text: {fi: Yksi, sv: Ett, en: One}\n  cite: [ttl-mieli-2021]\n",
+     "content/items/x.yaml: x.one.cite: unknown source 'ttl-mieli-2021' (not in content/reference/sources.yaml). "
+     "Did you mean 'ttl-mieli-2022'?"),
+    ("- id: x.one\n  kind: fact\n  text: {fi: Yksi, sv: Ett, en: One}\n  cite: []\n",
+     "x.one.cite: Tuple should have at least 1 item"),
 ])
 def test_content_problems_are_reported_one_per_line(tmp_path, text, expected):
     with pytest.raises(InputError) as err:
@@ -53,7 +58,13 @@ def test_every_item_has_three_languages_and_a_source(library):
             value = getattr(item, f)
             if value is not None:
                 assert value.fi and value.sv and value.en, f"{item.id}.{f}"
-        assert len(item.source) > 5, item.id
+        assert item.cite and all(c in library.sources for c in item.cite), item.id
+
+
+def test_every_bibliography_entry_has_a_title_and_a_way_to_find_it(library):
+    for src in library.sources.values():
+        assert src.title.fi, src.id
+        assert src.url or src.year, f"{src.id}: a source needs a web address or a publication year"
 
 
 def test_labels_have_three_languages(library):

@@ -104,7 +104,7 @@ def test_industry_group_brings_its_notes(plan_for, library, code, group):
     for n in notes:
         groups = by_id[n.id].when.industry_groups
         assert groups is None or group in groups
-    assert all(n.source for n in notes)
+    assert all(n.cites and all(c in plan.references for c in n.cites) for n in notes)
 
 
 @pytest.mark.parametrize("feature", ["shift_work", "customer_violence_risk", "lone_work", "remote_work"])

@@ -19,7 +19,7 @@ from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
 
 from ..errors import RenderError
-from ..plan import Plan
+from ..plan import Citations, Entry, Plan
 from . import docx_xml as X
 
 # Styles the document uses by name; a base .docx must define them (python-docx's default template does).
@@ -94,6 +94,7 @@ class Writer:
         self.doc = open_base(provider.base_docx if provider else None)
         self.from_base = bool(provider and provider.base_docx)
         self.headings: list[tuple[int, str]] = []
+        self.citations = Citations(plan)
         self._setup_styles()
         # name -> style id, resolved once: python-docx's `p.style = ...` rescans every style per call,
         # which was two thirds of the render time
@@ -133,6 +134,12 @@ class Writer:
             ph.font.color.rgb = RGBColor(0x80, 0x80, 0x80)
             X.make_builtin(ph.element, "Placeholder Text")
         self.placeholder_style_id = styles["Placeholder Text"].style_id
+        if "Hyperlink" not in names:  # Word's built-in link style, so a base document can restyle links
+            link = styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
+            link.font.color.rgb = RGBColor(0x05, 0x63, 0xC1)
+            link.font.underline = True
+            X.make_builtin(link.element, "Hyperlink")
+        self.hyperlink_style_id = styles["Hyperlink"].style_id
         self.toc_styles = {}
         for level in (1, 2):
             found = next((s for s in styles if s.name.lower() == f"toc {level}"), None)
@@ -243,7 +250,8 @@ class Writer:
             self.headings.append((level, text))
         return p
 
-    def para(self, text: str = "", style: Optional[str] = None, bold_lead: Optional[str] = None):
+    def para(self, text: str = "", style: Optional[str] = None, bold_lead: Optional[str] = None,
+             cite: Optional[Entry] = None):
         p = self.add_para(style=style)
         if bold_lead:
             p.add_run(bold_lead).bold = True
@@ -251,19 +259,28 @@ class Writer:
                 p.add_run(" ")
         if text:
             p.add_run(text)
+        self.add_citation(p, cite)
         return p
 
-    def bullet(self, text: str, body: Optional[str] = None):
+    def bullet(self, text: str, body: Optional[str] = None, cite: Optional[Entry] = None):
         p = self.add_para(style="List Bullet")
         if body:
             p.add_run(text).bold = True
             p.add_run(" " + body)
         else:
             p.add_run(text)
+        self.add_citation(p, cite)
         return p
 
-    def source(self, text: str):
-        return self.para(f"{self.plan.label('docx.source')}: {text}", style="Fine print")
+    def add_citation(self, p, entry: Optional[Entry]) -> None:
+        """Append the entry's reference numbers ('[3]') to paragraph p; they point into the reference list."""
+        mark = self.citations.mark(entry) if entry is not None else ""
+        if mark:
+            p.add_run("\u00a0" + mark)
+
+    def link(self, p, url: str, text: Optional[str] = None) -> None:
+        """Append a clickable web address to paragraph p."""
+        p._p.append(X.hyperlink(self.doc.part, url, text or url, self.hyperlink_style_id))
 
     def field(self, label: str, control: etree._Element):
         """A labelled fill-in line: bold label, then the control."""

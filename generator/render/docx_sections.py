@@ -121,7 +121,7 @@ def roles(w: Writer, n: int) -> None:
     if rules:
         w.heading(L("docx.roles.rules"), 3)
         for r in rules:
-            w.bullet(r.text)
+            w.bullet(r.text, cite=r)
 
 
 def _ohs_team(w: Writer, title: str) -> None:
@@ -210,10 +210,9 @@ def needs(w: Writer, n: int) -> None:
     if notes:
         w.heading(L("docx.needs.industry"), 2)
         for note in notes:
-            w.para(note.body or "", bold_lead=note.text)
+            w.para(note.body or "", bold_lead=note.text, cite=note)
             if note.value:
                 w.para(note.value, style="Small")
-            w.source(note.source)
 
 
 def _factor_tables(w: Writer, group_kind: str, factor_kind: str, title: str, tick: str, suffix: str) -> None:
@@ -303,7 +302,7 @@ def work_ability(w: Writer, n: int) -> None:
     if rules:
         w.heading(L("docx.wa.rules"), 2)
         for r in rules:
-            w.bullet(r.text)
+            w.bullet(r.text, cite=r)
 
 
 def _milestones(w: Writer) -> None:
@@ -369,18 +368,15 @@ def do_well(w: Writer, n: int) -> None:
 
 
 def sources(w: Writer, n: int) -> None:
-    plan, L = w.plan, w.plan.label
+    """The numbered reference list: every source this plan's items cite, once, in order of first citation."""
+    L = w.plan.label
     w.heading(f"{n}. {L('docx.h.sources')}", 1)
     w.para(L("docx.sources.intro"))
-    seen: dict[str, None] = {}
-    for e in plan.entries:
-        if e.source and e.kind != "source":
-            seen.setdefault(e.source.strip(), None)
-    for s in plan.items("source"):
-        text = " ".join(x for x in (s.text, s.body, s.value) if x)
-        seen.setdefault(text, None)
-    for text in seen:
-        w.para(text, style="Small").paragraph_format.left_indent = None
+    for number, ref in w.citations.listing():
+        p = w.para(f"[{number}]\u00a0{ref.citation()}", style="Small")
+        if ref.url:
+            p.add_run(" ")
+            w.link(p, ref.url)
 
 
 SECTIONS: tuple[Callable[["Writer", int], None], ...] = (

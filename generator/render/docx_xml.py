@@ -57,6 +57,15 @@ def text_run(text: str, style: Optional[str] = None, colour: Optional[str] = Non
     return r
 
 
+def hyperlink(part, url: str, text: str, style: Optional[str] = None) -> etree._Element:
+    """A w:hyperlink to an external URL (a relationship of `part`), its text in the given character style."""
+    rid = part.relate_to(url, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink",
+                         is_external=True)
+    link = el("w:hyperlink", r_id=rid, w_history="1")
+    link.append(text_run(text, style=style))
+    return link
+
+
 class Controls:
     """Builds run-level content controls (w:sdt) with unique ids; one instance per document."""
 
