@@ -94,6 +94,13 @@ class LangOpt(BaseModel):
         return getattr(self, lang, None) or self.fi
 
 
+def _web_addresses(v: Optional[LangOpt]) -> Optional[LangOpt]:
+    for u in (v.fi, v.sv, v.en) if v else ():
+        if u is not None and not re.fullmatch(r"https://[^\s<>\"]+", u):
+            raise ValueError(f"'{u}' is not a secure web address (https://...)")
+    return v
+
+
 class Source(BaseModel):
     """A bibliography entry (content/reference/sources.yaml) that items cite by id."""
 
@@ -108,11 +115,8 @@ class Source(BaseModel):
 
     @field_validator("url")
     @classmethod
-    def _https(cls, v: Optional[LangOpt]) -> Optional[LangOpt]:
-        for u in (v.fi, v.sv, v.en) if v else ():
-            if u is not None and not re.fullmatch(r"https?://[^\s<>\"]+", u):
-                raise ValueError(f"'{u}' is not a web address (http:// or https://)")
-        return v
+    def _url(cls, v: Optional[LangOpt]) -> Optional[LangOpt]:
+        return _web_addresses(v)
 
 
 class Conditions(BaseModel):
@@ -146,10 +150,17 @@ class Item(BaseModel):
     how: Optional[LangText] = Field(None, description="Actions: how it is done.")
     who: Optional[LangText] = Field(None, description="Actions and levels: who acts.")
     value: Optional[str] = Field(None, description="A value that is not translated: number, phone, URL, figure.")
+    url: Optional[LangOpt] = Field(None, description="A web address, per language where the page has versions "
+                                                     "(sv and en fall back to fi), e.g. a county's service page.")
     refs: tuple[str, ...] = Field((), description="Ids of related items.")
     cite: tuple[str, ...] = Field(min_length=1, description="Ids of the sources (sources.yaml) the item rests on.")
     note: Optional[str] = Field(None, description="For editors: research trail, what was checked. Never rendered.")
     when: Conditions = Field(default_factory=Conditions, description="Applicability conditions.")
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: Optional[LangOpt]) -> Optional[LangOpt]:
+        return _web_addresses(v)
 
     @field_validator("refs")
     @classmethod

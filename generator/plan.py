@@ -23,6 +23,7 @@ class Entry:
     how: Optional[str] = None
     who: Optional[str] = None
     value: Optional[str] = None
+    url: Optional[str] = None
     refs: tuple[str, ...] = ()
 
 

@@ -81,7 +81,7 @@ def _check(when: Conditions, facts: _Facts) -> tuple[bool, list[str]]:
 def _entry(item: Item, lang: str, reason: str) -> Entry:
     extra = {f: getattr(item, f).get(lang) for f in _TEXT_FIELDS if getattr(item, f) is not None}
     return Entry(id=item.id, kind=item.kind, group=item.group, text=item.text.get(lang), cites=item.cite,
-                 reason=reason, value=item.value, refs=item.refs, **extra)
+                 reason=reason, value=item.value, url=item.url.get(lang) if item.url else None, refs=item.refs, **extra)
 
 
 def _county_item(library: Library, name: Optional[str]) -> Optional[Item]:
