@@ -25,6 +25,7 @@ class Entry:
     value: Optional[str] = None
     url: Optional[str] = None
     refs: tuple[str, ...] = ()
+    other_languages: tuple[tuple[str, str], ...] = ()  # glossary terms: (language, term) in the other languages
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class TeamMember:
     role: str
     name: Optional[str] = None
     contact: Optional[str] = None
+    actor: Optional[str] = None  # the model's actor id this member's role names (e.g. actor.oh-nurse), if any
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,7 @@ class Plan:
             + (f"; {', '.join(name for _, name in c.work_features)}" if c.work_features else ""),
         ]
         if self.provider:
-            lines.append(f"  {self.label('explain.provider')}: {self.provider.name}")
+            lines.append(f"  {self.label('common.provider')}: {self.provider.name}")
         for w in self.warnings:
             lines.append(f"  ! {w}")
         by_id = {e.id: e for e in self.entries}

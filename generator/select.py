@@ -10,7 +10,7 @@ from . import __version__
 from .library import Conditions, Item, Library
 from .plan import ClientInfo, Decision, Entry, Plan, ProviderInfo, Reference, TeamMember
 from .profile import Profile, Provider
-from .vocab import size_band
+from .vocab import LANGUAGES, size_band
 
 _TEXT_FIELDS = ("body", "consequence", "why", "aim", "how", "who")
 
@@ -80,6 +80,8 @@ def _check(when: Conditions, facts: _Facts) -> tuple[bool, list[str]]:
 
 def _entry(item: Item, lang: str, reason: str) -> Entry:
     extra = {f: getattr(item, f).get(lang) for f in _TEXT_FIELDS if getattr(item, f) is not None}
+    if item.kind == "glossary_term":
+        extra["other_languages"] = tuple((other, item.text.get(other)) for other in LANGUAGES if other != lang)
     return Entry(id=item.id, kind=item.kind, group=item.group, text=item.text.get(lang), cites=item.cite,
                  reason=reason, value=item.value, url=item.url.get(lang) if item.url else None, refs=item.refs, **extra)
 
@@ -126,7 +128,7 @@ def select(profile: Profile, library: Library, provider: Optional[Provider] = No
     return Plan(
         language=facts.lang,
         client=_client(profile, facts, county),
-        provider=_provider(provider, provider_id, root) if provider else None,
+        provider=_provider(provider, provider_id, root, library) if provider else None,
         entries=tuple(entries),
         decisions=tuple(decisions),
         labels=dict(facts.labels),
@@ -167,11 +169,29 @@ def _client(p: Profile, facts: _Facts, county: Optional[Item]) -> ClientInfo:
     )
 
 
-def _provider(pr: Provider, pid: Optional[str], root: Optional[Path]) -> ProviderInfo:
+def _team_actor(role: str, library: Library) -> Optional[str]:
+    """The OHS actor of the model whose name (in any language) the member's role contains, longest name first.
+
+    Providers write roles freely ("Työterveyshoitaja / OH nurse"); matching them to the model's roles lets the
+    plan put the member's name into that role's row instead of listing the team apart from the model.
+    """
+    best, best_len = None, 0
+    for item in library.items:
+        if item.kind != "actor" or item.group != "party.ohs":
+            continue
+        for name in (item.text.fi, item.text.sv, item.text.en):
+            folded = name.casefold()
+            if folded in role.casefold() and len(folded) > best_len:
+                best, best_len = item.id, len(folded)
+    return best
+
+
+def _provider(pr: Provider, pid: Optional[str], root: Optional[Path], library: Library) -> ProviderInfo:
     def asset(rel: Optional[str]) -> Optional[str]:
         return str(Path(root, rel)) if rel and root else rel
     return ProviderInfo(
         id=pid or "", name=pr.name, phone=pr.contact.phone, email=pr.contact.email, web=pr.contact.web,
-        team=tuple(TeamMember(m.role, m.name, m.contact) for m in pr.team), brand_colour=pr.brand_colour,
+        team=tuple(TeamMember(m.role, m.name, m.contact, _team_actor(m.role, library)) for m in pr.team),
+        brand_colour=pr.brand_colour,
         logo=asset(pr.logo), base_docx=asset(pr.base_docx),
     )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
+import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,8 @@ from generator.select import select
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
+SAMPLE_EPOCH = "1798761600"  # 2027-01-01: every shared build is reproducible
+W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 BASE_PROFILE = {
     "id": "test-client",
@@ -67,3 +72,54 @@ def check_golden(name: str, actual: str) -> None:
         diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
                                             f"golden/{name}", "actual", n=2))
         pytest.fail(f"output differs from golden/{name} (refresh with `make golden` if intended):\n{diff[:6000]}")
+
+
+@pytest.fixture(scope="session")
+def built_samples(tmp_path_factory) -> Path:
+    """Every profile in profiles/ built once per test session into a folder: OUT/<id>/... (read-only use)."""
+    from generator.build import build_all
+    from generator.load import load_all
+
+    out = tmp_path_factory.mktemp("samples")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SOURCE_DATE_EPOCH", SAMPLE_EPOCH)
+    try:
+        project = Project(ROOT)
+        library, loaded = load_all([ROOT / "profiles"], project)
+        summary = build_all(loaded, project, library, out, jobs=2)
+    finally:
+        mp.undo()
+    failed = [r for r in summary.results if r.status != "built"]
+    assert not failed, failed
+    return out
+
+
+def docx_text(path: Path) -> str:
+    """Every paragraph of a .docx (body, headers, footers, inside content controls), one per line."""
+    from lxml import etree
+
+    lines = []
+    with zipfile.ZipFile(path) as z:
+        for name in sorted(z.namelist()):
+            if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", name):
+                root = etree.fromstring(z.read(name))
+                for p in root.iter(f"{W_NS}p"):
+                    lines.append("".join(t.text or "" for t in p.iter(f"{W_NS}t")))
+    return "\n".join(lines)
+
+
+def pdf_text(path: Path) -> str:
+    """The text of a PDF as poppler's pdftotext reads it (a third-party reader, like a user's viewer)."""
+    res = subprocess.run(["pdftotext", "-q", str(path), "-"], capture_output=True, text=True, check=True)
+    return res.stdout
+
+
+def output_texts(folder: Path) -> dict[str, str]:
+    """file name -> text, for every .docx and .pdf of one built toolkit."""
+    return {f.name: docx_text(f) if f.suffix == ".docx" else pdf_text(f)
+            for f in sorted(folder.iterdir()) if f.suffix in (".docx", ".pdf")}
+
+
+def squash(text: str) -> str:
+    """Text with whitespace and hyphens removed: PDF line breaks split and re-join hyphenated words."""
+    return re.sub(r"[\s\-\u00ad\u2010\u2011]+", "", text).casefold()

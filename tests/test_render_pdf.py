@@ -192,7 +192,7 @@ def test_checklists_have_bookmarks_tally_and_consequences(rendered, tmp_path):
     for e in plan.items("do_well") + plan.items("avoid"):
         assert " ".join(e.text.split()) in text
     pages = len(reader.pages)
-    assert plan.label("pdf.page_of", page=pages, pages=pages) in text
+    assert plan.label("common.page_of", page=pages, pages=pages) in text
 
 
 def _flatten(outline):

@@ -207,7 +207,7 @@ class Writer:
         p.text = ""
         self.style(p, "Footer")
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        text = self.plan.label("docx.footer.page", page="\x00PAGE\x00", pages="\x00NUMPAGES\x00")
+        text = self.plan.label("common.page_of", page="\x00PAGE\x00", pages="\x00NUMPAGES\x00")
         for i, part in enumerate(text.split("\x00")):
             if i % 2:
                 for r in X.field_runs(part, "1"):

@@ -18,6 +18,18 @@ EVAL_STEPS = ("cycle.evaluate.implementation", "cycle.evaluate.goals", "cycle.ev
 WA_ORDER = ("wa.ohs-always", "wa.early-support", "wa.negotiation", "wa.partial-allowance", "wa.return-to-work")
 STATUSES = ("planned", "in_progress", "done", "dropped")
 GOAL_ROWS, BLANK_ACTION_ROWS = 3, 1
+# Steps of the model's cycle, shown as guidance in the section of the plan where that step is done.
+STEPS_IN = {
+    "needs": ("cycle.identify.workplace-data", "cycle.identify.ohs-data", "cycle.identify.industry",
+              "cycle.identify.summary"),
+    "goals": ("cycle.plan.choose", "cycle.plan.goals"),
+    "actions": ("cycle.plan.actions", "cycle.plan.ensure"),
+    "communication": ("cycle.plan.communication",),
+    "follow_up": ("cycle.evaluate.regular",),
+    "use": ("cycle.use.planning",),
+}
+FACTS_WITH_MILESTONES = ("fact.rule-306090", "fact.sickness-allowance")
+INSTRUMENT_FACTS = "fact.instrument."
 LABEL_FILL = "EEF2F4"
 WIDTH = 16.6  # usable width of A4 with 2.2 cm margins, in cm
 
@@ -31,16 +43,16 @@ def cover(w: Writer) -> None:
     w.para(L("docx.title"), style="Title").paragraph_format.space_before = Cm(2.5)
     w.para(L("docx.subtitle"), style="Subtitle")
     w.para(c.name, bold_lead=None).runs[0].font.size = w.doc.styles["Heading 1"].font.size
-    provider = plan.provider.name if plan.provider else ctl.text("cover.provider", L("docx.cover.provider"))
+    provider = plan.provider.name if plan.provider else ctl.text("cover.provider", L("common.provider"))
     period = [ctl.date("plan.start", L("docx.cover.period"), w.parse_date(c.plan_start)),
               text_run(" \u2013 "), ctl.date("plan.end", L("docx.cover.period"), w.parse_date(c.plan_end))]
     rows = [
-        (L("docx.cover.client"), c.name),
+        (L("common.client"), c.name),
         (L("docx.cover.business_id"), c.business_id or ctl.text("client.business_id", L("docx.cover.business_id"))),
         (L("docx.cover.industry"), f"{c.industry_group_name} (TOL {c.industry_code})"),
         (L("docx.cover.employees"), str(c.employees)),
-        (L("docx.cover.scope"), c.contract_scope_name),
-        (L("docx.cover.provider"), provider),
+        (L("common.scope"), c.contract_scope_name),
+        (L("common.provider"), provider),
         (L("docx.cover.period"), period),
         (L("docx.cover.version"), L("docx.cover.version_value", content=plan.content_version or "–",
                                     generator=plan.generator_version or "–")),
@@ -70,16 +82,37 @@ def table_of_contents(w: Writer):
     return p
 
 
+def guidance(w: Writer, entries, style: str = "List Bullet") -> None:
+    """Guidance points of the model: the point in bold and its explanation, as bullets (or paragraphs)."""
+    for e in entries:
+        if e is None:
+            continue
+        if style == "List Bullet":
+            w.bullet(e.text, e.body, cite=e)
+        else:
+            w.para(e.body or "", style=style, bold_lead=e.text, cite=e)
+
+
+def steps(w: Writer, where: str):
+    """The cycle steps done in this section of the plan, as guidance."""
+    guidance(w, [w.plan.item(i) for i in STEPS_IN[where]])
+
+
 def how_to_use(w: Writer, n: int) -> None:
     plan, L = w.plan, w.plan.label
     w.heading(f"{n}. {L('docx.h.use')}", 1)
     w.para(L("docx.use.intro"))
-    use = plan.item("model.use")
-    if use and use.body:
-        w.para(use.body)
+    purpose = plan.item("model.purpose")
+    if purpose:
+        w.heading(L("docx.use.model"), 2)
+        w.para(purpose.body or "", bold_lead=purpose.text, cite=purpose)
+        guidance(w, [plan.item(i) for i in ("model.use", "model.no-ready-answers", "model.examples-checklists")])
     phases = plan.items("cycle_phase")
     if phases:
-        w.heading(L("docx.use.cycle"), 3)
+        theme = plan.item("theme.cycle")
+        w.heading(theme.text if theme else L("docx.use.cycle"), 2)
+        if theme and theme.body:
+            w.para(theme.body)
         for phase in phases:
             w.bullet(phase.text, phase.body)
             for step in plan.items("cycle_step", phase.id):
@@ -97,19 +130,30 @@ def roles(w: Writer, n: int) -> None:
     cols = (L("docx.col.role"), L("docx.col.task"), L("docx.col.name"), L("docx.col.contact"))
     widths = (3.6, 6.6, 3.2, 3.2)
 
+    team = plan.provider.team if plan.provider else ()
+
     def actor_rows(actors: tuple[Entry, ...]):
-        return [(a.text, a.body or "", ctl.text(f"{a.id}.name", f"{a.text}: {L('docx.col.name')}"),
-                 ctl.text(f"{a.id}.contact", f"{a.text}: {L('docx.col.contact')}")) for a in actors]
+        rows = []
+        for a in actors:
+            members = [m for m in team if m.actor == a.id] or [None]
+            for k, m in enumerate(members):
+                tag = a.id if k == 0 else f"{a.id}.{k + 1}"
+                rows.append((a.text, a.body or "" if k == 0 else "",
+                             ctl.text(f"{tag}.name", f"{a.text}: {L('docx.col.name')}", m.name if m else None),
+                             ctl.text(f"{tag}.contact", f"{a.text}: {L('docx.col.contact')}", m.contact if m else None)))
+        return rows
 
     for party_id in ("party.workplace", "party.ohs"):
         actors = plan.items("actor", party_id)
         party = plan.item(party_id)
-        if party_id == "party.ohs" and plan.provider and plan.provider.team:
-            _ohs_team(w, party.text if party else L("docx.roles.team"))
-            continue
         if actors:
             w.heading(party.text if party else party_id, 2)
-            w.table(cols, widths, actor_rows(actors))
+            if party and party.body:
+                w.para(party.body, style="Small")
+            rows = actor_rows(actors)
+            if party_id == "party.ohs":
+                rows += _other_team_rows(w, {a.id for a in actors})
+            w.table(cols, widths, rows)
     if plan.provider:
         _provider_contact(w)
     partners = plan.items("partner")
@@ -124,19 +168,18 @@ def roles(w: Writer, n: int) -> None:
             w.bullet(r.text, cite=r)
 
 
-def _ohs_team(w: Writer, title: str) -> None:
+def _other_team_rows(w: Writer, shown: set[str]) -> list[tuple]:
+    """Team members whose role is not one of the model's OHS roles in this plan, as rows of their own."""
     L, ctl = w.plan.label, w.ctl
-    w.heading(title, 2)
     rows = []
-    team = w.plan.provider.team
+    team = w.plan.provider.team if w.plan.provider else ()
     for i, m in enumerate(team, start=1):
-        rows.append((ctl.text(f"team.{i}.role", L("docx.col.role"), m.role),
+        if m.actor in shown:
+            continue
+        rows.append((ctl.text(f"team.{i}.role", L("docx.col.role"), m.role), "",
                      ctl.text(f"team.{i}.name", L("docx.col.name"), m.name),
                      ctl.text(f"team.{i}.contact", L("docx.col.contact"), m.contact)))
-    i = len(team) + 1
-    rows.append((ctl.text(f"team.{i}.role", L("docx.col.role")), ctl.text(f"team.{i}.name", L("docx.col.name")),
-                 ctl.text(f"team.{i}.contact", L("docx.col.contact"))))
-    w.table((L("docx.col.role"), L("docx.col.name"), L("docx.col.contact")), (6.0, 4.6, 6.0), rows)
+    return rows
 
 
 def _provider_contact(w: Writer) -> None:
@@ -152,6 +195,7 @@ def collaboration(w: Writer, n: int) -> None:
     theme = plan.item("theme.collaboration")
     if theme and theme.body:
         w.para(theme.body)
+    guidance(w, plan.items("planning_point", "theme.collaboration"))
     w.para(L("docx.collab.intro"))
     w.heading(L("docx.collab.meetings"), 2)
     _fill_in_table(w, "meeting", (("name", "meeting"), "participants", "schedule", ("next", "next_date"), "record"),
@@ -191,18 +235,24 @@ def _checklist_table(w: Writer, checklist_id: str, tick_title: str, title: Optio
         return
     cl = plan.item(checklist_id)
     w.heading(title or (cl.text if cl else checklist_id), 3)
-    rows = [(it.text, ctl.checkbox(f"{it.id}.done", it.text), ctl.text(f"{it.id}.notes", L("docx.col.notes")))
+    rows = [(it.text, ctl.checkbox(f"{it.id}.done", it.text), ctl.text(f"{it.id}.notes", L("common.notes")))
             for it in items]
-    w.table((L("docx.col.item"), tick_title, L("docx.col.notes")), (9.0, 2.0, 5.6), rows)
+    w.table((L("docx.col.item"), tick_title, L("common.notes")), (9.0, 2.0, 5.6), rows)
 
 
 def needs(w: Writer, n: int) -> None:
     plan, L = w.plan, w.plan.label
     w.heading(f"{n}. {L('docx.h.needs')}", 1)
     w.para(L("docx.needs.intro"))
+    steps(w, "needs")
     if plan.items("checklist_item", "checklist.needs-data"):
         w.heading(L("docx.needs.data"), 2)
         _checklist_table(w, "checklist.needs-data", L("docx.col.source_used"), title=None)
+    instruments = [f for f in plan.items("fact") if f.id.startswith(INSTRUMENT_FACTS)]
+    if instruments:
+        w.heading(L("docx.needs.instruments"), 3)
+        for f in instruments:
+            w.bullet(f.text, f.body, cite=f)
     _factor_tables(w, "load_group", "load_factor", L("docx.needs.loads"), L("docx.col.present"), "present")
     _factor_tables(w, "resource_group", "resource_factor", L("docx.needs.resources"), L("docx.col.strength"),
                    "strength")
@@ -237,12 +287,14 @@ def goals(w: Writer, n: int) -> None:
     plan, L = w.plan, w.plan.label
     w.heading(f"{n}. {L('docx.h.goals')}", 1)
     w.para(L("docx.goals.intro"))
+    steps(w, "goals")
     _fill_in_table(w, "goal", ("need", "goal", "metric", "baseline", "target"), (3.6, 3.6, 3.6, 2.9, 2.9), GOAL_ROWS)
     measures = sorted(plan.items("measure_priority"), key=lambda m: (m.value or "9"))
     if measures:
         w.heading(L("docx.goals.measures"), 3)
         for m in measures:
-            w.para(m.text, bold_lead=f"{m.value}." if m.value else None)
+            w.para(m.text, bold_lead=f"{m.value}." if m.value else None, cite=m)
+        guidance(w, [p for p in plan.items("planning_point") if p.group is None], style="Normal")
 
 
 def actions(w: Writer, n: int) -> None:
@@ -251,12 +303,21 @@ def actions(w: Writer, n: int) -> None:
     theme = plan.item("theme.planning")
     if theme and theme.body:
         w.para(theme.body)
+    points = plan.items("planning_point", "theme.planning")
+    if points:
+        w.heading(L("docx.actions.planning"), 2)
+        guidance(w, points)
+        steps(w, "actions")
     w.para(L("docx.actions.intro"))
     for block in plan.items("planning_block"):
         w.heading(block.text, 2)
         if block.body:
             w.para(block.body, style="Small")
         _action_table(w, _short_id(block.id), plan.items("action", block.id))
+    for example in plan.items("example"):
+        w.heading(example.text, 3)
+        if example.body:
+            w.para(example.body, cite=example)
 
 
 def _action_table(w: Writer, block: str, items: tuple[Entry, ...]) -> None:
@@ -299,10 +360,13 @@ def work_ability(w: Writer, n: int) -> None:
         _milestones(w)
     _pathway(w)
     rules = [r for r in plan.items("rule") if r.id.startswith(WA_RULES)]
-    if rules:
+    facts = [f for f in plan.items("fact") if not f.id.startswith(INSTRUMENT_FACTS)
+             and f.id not in FACTS_WITH_MILESTONES]
+    if rules or facts:
         w.heading(L("docx.wa.rules"), 2)
         for r in rules:
             w.bullet(r.text, cite=r)
+        guidance(w, facts)
 
 
 def _milestones(w: Writer) -> None:
@@ -311,9 +375,11 @@ def _milestones(w: Writer) -> None:
     if not ms:
         return
     w.heading(L("docx.wa.milestones"), 3)
+    guidance(w, [plan.item(f) for f in FACTS_WITH_MILESTONES[:1]], style="Normal")
     rows = [(m.value or "", m.text, ctl.text(f"{m.id}.practice", f"{m.value}: {L('docx.col.our_practice')}"))
             for m in ms]
-    w.table((L("docx.col.days"), L("docx.col.what_happens"), L("docx.col.our_practice")), (1.6, 9.0, 6.0), rows)
+    w.table((L("docx.col.days"), L("common.what_happens"), L("docx.col.our_practice")), (1.6, 9.0, 6.0), rows)
+    guidance(w, [plan.item(f) for f in FACTS_WITH_MILESTONES[1:]], style="Normal")
 
 
 def _pathway(w: Writer) -> None:
@@ -322,6 +388,12 @@ def _pathway(w: Writer) -> None:
     if not levels:
         return
     w.heading(L("docx.wa.pathway"), 2)
+    theme = w.plan.item("theme.pathway")
+    if theme and theme.body:
+        w.para(theme.body)
+    model = w.plan.item("model.pathway-model")
+    if model:
+        w.para(model.body or "", bold_lead=model.text, cite=model)
     rows = [(lv.level.text, [c.text for c in lv.care]) for lv in levels]
     w.table((L("docx.col.level"), L("docx.col.care")), (5.6, 11.0), rows)
 
@@ -330,6 +402,7 @@ def communication(w: Writer, n: int) -> None:
     L = w.plan.label
     w.heading(f"{n}. {L('docx.h.communication')}", 1)
     w.para(L("docx.comm.intro"))
+    steps(w, "communication")
     _fill_in_table(w, "comm", ("message", "audience", "channel", "when", "responsible"), (4.4, 3.2, 3.2, 2.6, 3.2),
                    4, first=[L(f"docx.comm.row.{i}") for i in (1, 2, 3)], dates=("when",))
 
@@ -337,40 +410,63 @@ def communication(w: Writer, n: int) -> None:
 def follow_up(w: Writer, n: int) -> None:
     plan, L, ctl = w.plan, w.plan.label, w.ctl
     w.heading(f"{n}. {L('docx.h.follow_up')}", 1)
+    steps(w, "follow_up")
+    guidance(w, plan.items("planning_point", "theme.cycle"))
     w.heading(L("docx.follow.dates"), 2)
     rows = [(L(f"docx.follow.row.{i}"), ctl.date(f"follow.{i}.date", L(f"docx.follow.row.{i}")),
              ctl.text(f"follow.{i}.responsible", L("docx.col.responsible"))) for i in (1, 2)]
     w.table((L("docx.col.occasion"), L("docx.col.date"), L("docx.col.responsible")), (7.0, 3.6, 6.0), rows)
-    steps = [s for s in plan.items("cycle_step") if s.id in EVAL_STEPS]
-    steps = [(s, plan.items("evaluation_question", s.id)) for s in steps]
-    steps = [(s, qs) for s, qs in steps if qs]
-    if steps:
-        w.heading(L("docx.follow.questions"), 2)
-        for step, questions in steps:
+    evaluated = [s for s in plan.items("cycle_step") if s.id in EVAL_STEPS]
+    evaluated = [(s, plan.items("evaluation_question", s.id)) for s in evaluated]
+    evaluated = [(s, qs) for s, qs in evaluated if qs]
+    if evaluated:
+        w.heading(L("common.evaluation_questions"), 2)
+        for step, questions in evaluated:
             w.heading(step.text, 3)
+            if step.body:
+                w.para(step.body, style="Small")
             rows = [(q.text, ctl.text(f"{q.id}.answer", q.text)) for q in questions]
             w.table((L("docx.col.question"), L("docx.col.answer")), (8.0, 8.6), rows)
     _checklist_table(w, "checklist.follow-up", L("docx.col.in_place"))
+    use = [plan.item(i) for i in STEPS_IN["use"]]
+    if any(use):
+        phase = plan.item("cycle.use")
+        w.heading(phase.text if phase else L("docx.follow.next_round"), 2)
+        if phase and phase.body:
+            w.para(phase.body)
+        guidance(w, use, style="Normal")
 
 
 def do_well(w: Writer, n: int) -> None:
     plan, L = w.plan, w.plan.label
     themes = [(t, plan.items("do_well", t.id), plan.items("avoid", t.id)) for t in plan.items("theme")]
     themes = [x for x in themes if x[1] or x[2]]
-    w.heading(f"{n}. {L('docx.h.do_well')}", 1)
+    w.heading(f"{n}. {L('common.do_well_avoid')}", 1)
     for theme, good, bad in themes:
         w.heading(theme.text, 2)
-        for title, items in ((L("docx.do_well"), good), (L("docx.avoid"), bad)):
+        for title, items in ((L("common.do_well"), good), (L("common.avoid"), bad)):
             if items:
                 w.para(bold_lead=title)
                 for it in items:
                     w.bullet(it.text, it.body)
 
 
+def glossary(w: Writer, n: int) -> None:
+    """The glossary as an appendix: each term in the document's language, its equivalents, and what it means."""
+    plan, L = w.plan, w.plan.label
+    terms = plan.items("glossary_term")
+    if not terms:
+        return
+    w.heading(f"{n}. {L('docx.h.glossary')}", 1)
+    w.para(L("docx.glossary.intro"))
+    rows = [(t.text, [f"{lang}: {term}" for lang, term in t.other_languages], t.body or "") for t in terms]
+    w.table((L("docx.col.term"), L("docx.col.equivalents"), L("docx.col.meaning")), (4.2, 4.6, 7.8), rows)
+
+
 def sources(w: Writer, n: int) -> None:
     """The numbered reference list: every source this plan's items cite, once, in order of first citation."""
     L = w.plan.label
-    w.heading(f"{n}. {L('docx.h.sources')}", 1)
+    w.heading(f"{n}. {L('common.sources')}", 1)
     w.para(L("docx.sources.intro"))
     for number, ref in w.citations.listing():
         p = w.para(f"[{number}]\u00a0{ref.citation()}", style="Small")
@@ -381,4 +477,4 @@ def sources(w: Writer, n: int) -> None:
 
 SECTIONS: tuple[Callable[["Writer", int], None], ...] = (
     how_to_use, roles, collaboration, needs, goals, actions, work_ability, communication, follow_up, do_well,
-    sources)
+    glossary, sources)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import RenderError
-from ..plan import Entry, Plan
+from ..plan import Citations, Entry, Plan
 from .pdf_engine import check_local_asset, html_to_pdf, layout, write
 
 LANG_TAGS = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}
@@ -40,16 +40,28 @@ class Section:
 
 
 def render_checklists(plan: Plan, templates_dir: Path) -> bytes:
-    """The fillable checklists PDF: every checklist item is an AcroForm checkbox named by the item's id."""
+    """The fillable checklists PDF: every checklist item is an AcroForm checkbox named by the item's id; each
+    evaluation question and each checklist's notes are text fields (<question id>, <checklist id>.notes)."""
     ctx = _common(plan, templates_dir, "pdf.checklists")
-    sections = _sections(plan)
-    ctx.update(sections=sections, total_items=sum(len(s.items) for s in sections),
+    sections, questions = _sections(plan), _evaluation(plan)
+    citations = Citations(plan)
+    for e in [e for s in sections for e in s.items] + [e for s in questions for e in s.items]:
+        citations.mark(e)
+    ctx.update(sections=sections, questions=questions, total_items=sum(len(s.items) for s in sections),
                prompt=plan.item("prompt.self-assessment"),
-               dowell_avoid=_dowell_avoid(plan), always=plan.labels.get("reason.always"))
+               dowell_avoid=_dowell_avoid(plan), always=plan.labels.get("reason.always"),
+               references=_cited(citations, [e for s in sections + questions for e in s.items]))
     html = _template(templates_dir, "checklists.html.j2").render(**ctx)
-    pdf, _ = html_to_pdf(html, templates_dir, "checklists.pdf", forms=True,
-                         accessible_names={e.id: e.text for s in sections for e in s.items})
+    names = {e.id: e.text for s in sections + questions for e in s.items}
+    names.update({f"{s.id}.notes": f"{s.title}: {plan.label('common.notes')}" for s in sections})
+    pdf, _ = html_to_pdf(html, templates_dir, "checklists.pdf", forms=True, accessible_names=names)
     return pdf
+
+
+def _cited(citations: Citations, entries: list[Entry]) -> tuple:
+    """(number, reference) for the sources the given entries cite, numbered for this document."""
+    ids = {c for e in entries for c in e.cites}
+    return tuple((n, r) for n, r in citations.listing() if r.id in ids)
 
 
 def render_pathway(plan: Plan, templates_dir: Path) -> bytes:
@@ -57,6 +69,7 @@ def render_pathway(plan: Plan, templates_dir: Path) -> bytes:
     ctx = _common(plan, templates_dir, "pdf.pathway")
     ctx.update(levels=plan.pathway(), lane=plan.item("wa.ohs-always"), milestones=_milestones(plan),
                contacts=_contacts(plan), theme=plan.item("theme.pathway"))
+    ctx["credit"] = plan.label("pdf.pathway.credit")
     template = _template(templates_dir, "care-pathway.html.j2")
 
     def fits(i: int) -> bool:
@@ -119,7 +132,7 @@ def _common(plan: Plan, templates_dir: Path, prefix: str) -> dict:
     provider_name = provider.name if provider else plan.label("pdf.no_provider")
     title = f"{plan.label(prefix + '.title')} – {plan.client.name}"
     credit = plan.item("model.credit")
-    page_of = plan.label("pdf.page_of", page="\x00", pages="\x01")
+    page_of = plan.label("common.page_of", page="\x00", pages="\x01")
     return dict(
         plan=plan, client=plan.client, provider=provider, provider_name=provider_name, logo=logo,
         colour=colour, lang=LANG_TAGS.get(plan.language, plan.language), label=plan.label,
@@ -159,14 +172,20 @@ def _page_of_css(page_of: str) -> str:
 
 
 def _sections(plan: Plan) -> tuple[Section, ...]:
-    sections = [Section(cl.id, cl.text, cl.body, items) for cl, items in plan.checklists()]
+    """The checklists: items that are met or not, ticked and counted."""
+    return tuple(Section(cl.id, cl.text, cl.body, items) for cl, items in plan.checklists())
+
+
+def _evaluation(plan: Plan) -> tuple[Section, ...]:
+    """The evaluation questions by step: open questions with a written answer, never counted as ticks."""
+    out = []
     for step_id in EVALUATION_STEPS:
         questions = plan.items("evaluation_question", step_id)
         step = plan.item(step_id)
         if questions:
-            title = step.text if step else plan.label("pdf.checklists.evaluation")
-            sections.append(Section(step_id, title, step.body if step else None, questions))
-    return tuple(sections)
+            title = step.text if step else plan.label("common.evaluation_questions")
+            out.append(Section(step_id, title, step.body if step else None, questions))
+    return tuple(out)
 
 
 def _dowell_avoid(plan: Plan) -> tuple[tuple[str, tuple[Entry, ...], tuple[Entry, ...]], ...]:
@@ -197,11 +216,14 @@ def _contacts(plan: Plan) -> dict:
     if crisis is None:  # only the document's language is selected; fall back to whichever is there
         crisis = next((e for e in plan.items("contact") if e.id.startswith("contact.crisis-")), None)
     county = plan.client.county
+    entry = next(iter(plan.items("county")), None)  # the client's county, with its services' entry point
     return dict(
         ohs=plan.item("contact.ohs"),
         county_item=plan.item("contact.county-generic"),
         county_name=plan.label("pdf.pathway.your_county", county=county) if county else None,
+        county_entry=entry,
         mielenterveystalo=plan.item("contact.mielenterveystalo"),
         crisis=crisis,
+        urgent=plan.item("contact.urgent-care"),
         emergency=plan.item("contact.emergency"),
     )
