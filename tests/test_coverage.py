@@ -87,7 +87,8 @@ ELEMENTS = {
         "contact.emergency", "contact.crisis-fi", "contact.crisis-sv", "contact.crisis-en", "contact.mielenterveystalo"],
 }
 
-INDUSTRY_GROUPS_WITH_NOTES = ["social_health", "ece", "education", "customer_service", "expert_work", "general"]
+INDUSTRY_GROUPS_WITH_NOTES = ["social_health", "ece", "education", "customer_service", "expert_work", "construction",
+                             "transport", "accommodation_food", "personal_services", "manufacturing", "general"]
 BLOCKS = ["block.community", "block.prevention", "block.resources", "block.supervisors", "block.supervisor-ohs"]
 
 

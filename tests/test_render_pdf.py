@@ -17,7 +17,7 @@ from conftest import ROOT, check_golden
 from generator.errors import AssetError, RenderError
 from generator.load import Project, load_all
 from generator.profile import Provider
-from generator.render.pdf import _sections, render_checklists, render_pathway
+from generator.render.pdf import _evaluation, _sections, render_checklists, render_pathway
 from generator.render.pdf_engine import html_to_pdf
 from generator.select import select
 
@@ -154,15 +154,29 @@ def test_logo_inside_asset_folder_is_drawn(plan_for, tmp_path):
 # --- checklists ---------------------------------------------------------------------------------------------
 
 def test_field_names_are_the_selected_item_ids(rendered):
+    """Checklist items are checkboxes named by item id; evaluation questions and each checklist's notes are text
+    fields (questions by id, notes as <checklist id>.notes); every field's accessible name is its text."""
     for pid, (plan, data, _) in rendered.items():
-        expected = [e.id for s in _sections(plan) for e in s.items]
-        assert expected, pid
+        boxes = {e.id: e.text for s in _sections(plan) for e in s.items}
+        questions = {e.id: e.text for s in _evaluation(plan) for e in s.items}
+        notes = {f"{s.id}.notes" for s in _sections(plan)}
+        assert boxes and questions, pid
         fields = PdfReader(io.BytesIO(data)).get_fields()
-        assert sorted(fields) == sorted(expected), pid
-        by_id = {e.id: e for s in _sections(plan) for e in s.items}
+        assert set(fields) == set(boxes) | set(questions) | notes, pid
         for name, field in fields.items():
-            assert field.get("/FT") == "/Btn", name  # checkboxes only: no text fields
-            assert field.get("/TU") == by_id[name].text, name  # accessible name = item text
+            kind = field.get("/FT")
+            assert kind == ("/Btn" if name in boxes else "/Tx"), name
+            if name in boxes or name in questions:
+                assert field.get("/TU") == {**boxes, **questions}[name], name
+
+
+def test_open_questions_are_not_counted_as_ticked_items(rendered, tmp_path):
+    plan, data, _ = rendered["hoivakoti-aurinko"]
+    total = sum(len(s.items) for s in _sections(plan))
+    text = " ".join(_text(data, tmp_path).split())
+    assert f"/ {total}" in text
+    questions = sum(len(s.items) for s in _evaluation(plan))
+    assert f"/ {total + questions}" not in text and f"____ / {questions}" not in text
 
 
 def test_ticked_boxes_read_back(rendered):

@@ -52,6 +52,47 @@ def test_owner_wellbeing_below_10(plan_for, employees, included):
     assert decision(plan, "actor.owner").included is included
 
 
+@pytest.mark.parametrize("employees, included", [(29, False), (30, True)])
+def test_dismissed_employees_ohs_from_30_employees(plan_for, employees, included):
+    plan = plan_for(employees=employees)
+    assert decision(plan, "rule.dismissed-ohs").included is included
+
+
+def test_dismissed_employees_rule_states_every_condition(plan_for):
+    text = plan_for(employees=30, language="en").item("rule.dismissed-ohs").text
+    for needed in ("financial or production", "at least 30", "five years", "six months", "obligation to work",
+                   "covered by that employer's OHS"):
+        assert needed in text, needed
+
+
+# Who does what by size: the Co-operation Act and its bodies only from 20; a small firm's own roles below.
+BOARD_AND_HR = ("actor.management", "actor.hr", "actor.shop-steward", "actor.osh-committee")
+
+
+@pytest.mark.parametrize("employees", [6, 9, 10, 19])
+def test_small_workplaces_have_no_board_hr_or_coop_roles(plan_for, employees):
+    plan = plan_for(employees=employees)
+    shown = {a.id for a in plan.items("actor")}
+    assert not shown & set(BOARD_AND_HR), shown & set(BOARD_AND_HR)
+    assert "actor.staff-contact" in shown
+    assert ("actor.owner" in shown) is (employees <= 9)
+    assert ("actor.managing-director" in shown) is (employees >= 10)
+    assert ("actor.osh-representative" in shown) is (employees >= 10)
+
+
+@pytest.mark.parametrize("employees", [20, 49, 50])
+def test_from_20_the_cooperation_roles_are_there(plan_for, employees):
+    shown = {a.id for a in plan_for(employees=employees).items("actor")}
+    assert set(BOARD_AND_HR) <= shown
+    assert not shown & {"actor.owner", "actor.staff-contact", "actor.managing-director"}
+
+
+def test_osh_representative_is_chosen_where_10_work_regularly(plan_for):
+    for lang, word in (("fi", "säännöllisesti"), ("sv", "regelbundet"), ("en", "regularly")):
+        plan = plan_for(employees=12, language=lang)
+        assert word in plan.item("rule.osh-representative").text, lang
+
+
 def test_reason_text_names_the_threshold_in_the_plan_language(plan_for):
     fi = decision(plan_for(employees=9), "rule.osh-representative").reasons[0]
     en = decision(plan_for(employees=9, language="en"), "rule.osh-representative").reasons[0]
@@ -88,14 +129,14 @@ def test_work_ability_follow_up_stays_in_ohs(plan_for, scope):
 @pytest.mark.parametrize("code, group", [
     ("86", "social_health"), ("87.10", "social_health"), ("88.1", "social_health"), ("88.91", "ece"),
     ("88910", "ece"), ("85", "education"), ("85.31", "education"), ("47.19", "customer_service"),
-    ("62.01", "expert_work"), ("41.20", "general"), ("01", "general")])
+    ("62.01", "expert_work"), ("41.20", "construction"), ("84.11", "general"), ("01", "general")])
 def test_industry_codes_map_to_groups(plan_for, code, group):
     plan = plan_for(industry=code)
     assert plan.client.industry_group == group
 
 
 @pytest.mark.parametrize("code, group", [("87.10", "social_health"), ("88.91", "ece"), ("85.20", "education"),
-                                         ("62.01", "expert_work"), ("41.20", "general")])
+                                         ("62.01", "expert_work"), ("41.20", "construction"), ("01.11", "general")])
 def test_industry_group_brings_its_notes(plan_for, library, code, group):
     plan = plan_for(industry=code)
     notes = plan.items("industry_note")

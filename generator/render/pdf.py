@@ -224,6 +224,7 @@ def _contacts(plan: Plan) -> dict:
         county_entry=entry,
         mielenterveystalo=plan.item("contact.mielenterveystalo"),
         crisis=crisis,
+        chat=plan.item("contact.crisis-chat"),
         urgent=plan.item("contact.urgent-care"),
         emergency=plan.item("contact.emergency"),
     )
