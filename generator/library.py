@@ -148,7 +148,10 @@ class Item(BaseModel):
     why: Optional[LangText] = Field(None, description="Actions: the need behind the action.")
     aim: Optional[LangText] = Field(None, description="Actions: what the action aims at.")
     how: Optional[LangText] = Field(None, description="Actions: how it is done.")
-    who: Optional[LangText] = Field(None, description="Actions and levels: who acts.")
+    who: Optional[LangText] = Field(None, description="Actions: who is responsible at the workplace; levels: who acts.")
+    who_ohs: Optional[LangText] = Field(None, description="Actions: who is responsible in occupational health care.")
+    when_text: Optional[LangText] = Field(None, description="Actions: a suggested schedule or recurrence.")
+    metric: Optional[LangText] = Field(None, description="Actions: how progress or effect is measured.")
     value: Optional[str] = Field(None, description="A value that is not translated: number, phone, URL, figure.")
     url: Optional[LangOpt] = Field(None, description="A web address, per language where the page has versions "
                                                      "(sv and en fall back to fi), e.g. a county's service page.")

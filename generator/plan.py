@@ -22,6 +22,9 @@ class Entry:
     aim: Optional[str] = None
     how: Optional[str] = None
     who: Optional[str] = None
+    who_ohs: Optional[str] = None
+    when_text: Optional[str] = None
+    metric: Optional[str] = None
     value: Optional[str] = None
     url: Optional[str] = None
     refs: tuple[str, ...] = ()

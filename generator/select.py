@@ -12,7 +12,7 @@ from .plan import ClientInfo, Decision, Entry, Plan, ProviderInfo, Reference, Te
 from .profile import Profile, Provider
 from .vocab import LANGUAGES, size_band
 
-_TEXT_FIELDS = ("body", "consequence", "why", "aim", "how", "who")
+_TEXT_FIELDS = ("body", "consequence", "why", "aim", "how", "who", "who_ohs", "when_text", "metric")
 
 
 class _Facts:
