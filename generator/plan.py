@@ -41,6 +41,7 @@ class Reference:
     author: Optional[str] = None
     year: Optional[str] = None
     url: Optional[str] = None
+    title_lang: Optional[str] = None  # the title's language when it is not the plan's (a Finnish-only title)
 
     def citation(self) -> str:
         """'Author. Title. Year.' without the URL, which renderers print as a link."""
@@ -103,9 +104,10 @@ class ProviderInfo:
     email: Optional[str] = None
     web: Optional[str] = None
     team: tuple[TeamMember, ...] = ()
-    brand_colour: str = "#1F5F8B"
+    brand_colour: Optional[str] = None  # None: the renderer's default, or a base document's own colours
     logo: Optional[str] = None
     base_docx: Optional[str] = None
+    protect: bool = False  # Word plan: only the fill-in fields are editable
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
@@ -186,10 +186,16 @@ class Provider(_Strict):
     name: str = Field(max_length=MAX_TEXT, description="Provider's name as shown in the documents.")
     contact: ProviderContact = Field(default_factory=ProviderContact, description="Phone, e-mail, web.")
     team: tuple[TeamMember, ...] = Field((), max_length=30, description="OHS team members (optional).")
-    brand_colour: str = Field("#1F5F8B", pattern=r"^#[0-9A-Fa-f]{6}$", description="Brand colour, #RRGGBB.")
+    brand_colour: Optional[str] = Field(None, pattern=r"^#[0-9A-Fa-f]{6}$",
+                                        description="Brand colour, #RRGGBB, for headings and table headers. "
+                                                    "Unset: the toolkit's default, or a base document's own "
+                                                    "colours when base_docx is given.")
     logo: Optional[str] = Field(None, description=f"Logo (PNG, JPEG or SVG) under {' or '.join(ASSET_DIRS)}.")
     base_docx: Optional[str] = Field(None, description=f"Base .docx whose styles the Word output uses, under "
                                                        f"{' or '.join(ASSET_DIRS)}.")
+    plan_editing: Literal["open", "fill_in_only"] = Field(
+        "open", description="Word plan: 'open' (default) lets people edit everything; 'fill_in_only' turns on "
+                            "Word's filling-in-forms restriction, so only the fill-in fields can be changed.")
 
     _name = field_validator("name")(lambda cls, v: clean_text(v))
 

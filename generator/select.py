@@ -145,8 +145,11 @@ def _references(entries: list[Entry], library: Library, lang: str) -> dict[str, 
     out = {}
     for sid, src in library.sources.items():
         if sid in cited:
-            out[sid] = Reference(sid, src.kind, src.title.get(lang), src.author.get(lang) if src.author else None,
-                                 src.year, src.url.get(lang) if src.url else None)
+            title = src.title.get(lang)
+            # a title given only in Finnish (possibly followed by a translation in brackets) is marked as Finnish
+            title_lang = "fi" if lang != "fi" and title.startswith(src.title.fi.split(" [")[0]) else None
+            out[sid] = Reference(sid, src.kind, title, src.author.get(lang) if src.author else None,
+                                 src.year, src.url.get(lang) if src.url else None, title_lang)
     return out
 
 
@@ -193,5 +196,5 @@ def _provider(pr: Provider, pid: Optional[str], root: Optional[Path], library: L
         id=pid or "", name=pr.name, phone=pr.contact.phone, email=pr.contact.email, web=pr.contact.web,
         team=tuple(TeamMember(m.role, m.name, m.contact, _team_actor(m.role, library)) for m in pr.team),
         brand_colour=pr.brand_colour,
-        logo=asset(pr.logo), base_docx=asset(pr.base_docx),
+        logo=asset(pr.logo), base_docx=asset(pr.base_docx), protect=pr.plan_editing == "fill_in_only",
     )

@@ -9,27 +9,29 @@ from pathlib import Path
 from typing import Optional, Sequence, Union
 
 import docx
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.image.exceptions import UnrecognizedImageError
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Emu, Pt, RGBColor
 from lxml import etree
 
+from .. import __version__
 from ..errors import RenderError
 from ..plan import Citations, Entry, Plan
+from . import docx_package as P
 from . import docx_xml as X
 
 # Styles the document uses by name; a base .docx must define them (python-docx's default template does).
 REQUIRED_STYLES = ("Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "List Bullet",
-                   "Table Grid", "Header", "Footer")
+                   "Header", "Footer")
+TABLE_STYLE = "Toolkit Table"  # header shading lives here, so a base document can restyle every table
 LANG_IDS = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}
 DATE_FORMATS = {"fi": "d.M.yyyy", "sv": "d.M.yyyy", "en": "dd/MM/yyyy"}
-DEFAULT_COLOUR = "#1F5F8B"
+DEFAULT_COLOUR = "1F5F8B"
 FONT = "Arial"
-LABEL_FILL = "F2F2F2"
+LOGO_MAX_HEIGHT = Cm(1.2)  # a logo is scaled to fit this height and a third of the text width
 Cell = Union[str, etree._Element, Sequence[Union[str, etree._Element]], None]
 
 
@@ -90,10 +92,13 @@ class Writer:
         self.stamp = stamp
         self.lang = plan.language
         provider = plan.provider
-        self.colour = (provider.brand_colour if provider else DEFAULT_COLOUR).lstrip("#").upper()
         self.doc = open_base(provider.base_docx if provider else None)
         self.from_base = bool(provider and provider.base_docx)
-        self.headings: list[tuple[int, str]] = []
+        # A base document's own colours win unless the provider file names a brand colour.
+        explicit = provider.brand_colour if provider else None
+        self.brand = (explicit or ("" if self.from_base else "#" + DEFAULT_COLOUR)).lstrip("#").upper() or None
+        self.colour = self.brand or DEFAULT_COLOUR  # for the table style this document creates, if any
+        self.headings: list[tuple[int, str, str]] = []  # (level, text, bookmark) for the contents list
         self.citations = Citations(plan)
         self._setup_styles()
         # name -> style id, resolved once: python-docx's `p.style = ...` rescans every style per call,
@@ -101,23 +106,16 @@ class Writer:
         self.style_ids = {st.name: st.style_id for st in self.doc.styles}
         self.ctl = X.Controls(LANG_IDS[self.lang], DATE_FORMATS[self.lang],
                               {"text": plan.label("docx.ph.text"), "date": plan.label("docx.ph.date"),
-                               "choice": plan.label("docx.ph.status")}, self.placeholder_style_id)
+                               "choice": plan.label("docx.ph.status")}, self.placeholder_style_id,
+                              self.style_ids["Suggestion"])
         self._setup_page()
-        X.set_settings(self.doc.settings.element)
-        self._drop_styles_with_effects()
-
-    def _drop_styles_with_effects(self) -> None:
-        """Word 2010's stylesWithEffects copy would go stale against our styles (openxml-audit flags it)."""
-        part = self.doc.part
-        for rid, rel in list(part.rels.items()):
-            if rel.reltype.endswith("/stylesWithEffects"):
-                part.drop_rel(rid)
+        X.set_settings(self.doc.settings.element, LANG_IDS[self.lang], protect=bool(provider and provider.protect))
+        P.drop_template_leftovers(self.doc)
 
     # ---- set-up ----
     def _setup_styles(self) -> None:
         styles = self.doc.styles
         X.set_default_language(styles.element, LANG_IDS[self.lang])
-        brand = RGBColor.from_string(self.colour)
         if not self.from_base:  # a base document brings its own fonts and sizes
             # Arial: in every Word, and LibreOffice maps it to the metric-compatible Liberation Sans
             for name in ("Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3"):
@@ -126,20 +124,35 @@ class Writer:
             for name, size in (("Title", 26), ("Subtitle", 13), ("Heading 1", 16), ("Heading 2", 13),
                                ("Heading 3", 11)):
                 styles[name].font.size = Pt(size)
-        for name in ("Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3"):
-            styles[name].font.color.rgb = brand
+        if self.brand:
+            brand = RGBColor.from_string(self.brand)
+            for name in ("Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3"):
+                styles[name].font.color.rgb = brand
         names = {s.name for s in styles}
+        self._character_styles(styles, names)
+        self._paragraph_styles(styles, names)
+        if TABLE_STYLE not in names:
+            X.add_table_style(styles.element, TABLE_STYLE, self.colour)
+
+    def _character_styles(self, styles, names: set[str]) -> None:
         if "Placeholder Text" not in names:
             ph = styles.add_style("Placeholder Text", WD_STYLE_TYPE.CHARACTER)
             ph.font.color.rgb = RGBColor(0x80, 0x80, 0x80)
             X.make_builtin(ph.element, "Placeholder Text")
         self.placeholder_style_id = styles["Placeholder Text"].style_id
+        if "Suggestion" not in names:  # a prefilled example's status, until someone agrees on it
+            sug = styles.add_style("Suggestion", WD_STYLE_TYPE.CHARACTER)
+            sug.font.italic = True
+            sug.font.color.rgb = RGBColor(0x7A, 0x4A, 0x00)
+            X.highlight_style(sug.element, "FFF2CC")
         if "Hyperlink" not in names:  # Word's built-in link style, so a base document can restyle links
             link = styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
             link.font.color.rgb = RGBColor(0x05, 0x63, 0xC1)
             link.font.underline = True
             X.make_builtin(link.element, "Hyperlink")
         self.hyperlink_style_id = styles["Hyperlink"].style_id
+
+    def _paragraph_styles(self, styles, names: set[str]) -> None:
         self.toc_styles = {}
         for level in (1, 2):
             found = next((s for s in styles if s.name.lower() == f"toc {level}"), None)
@@ -147,17 +160,22 @@ class Writer:
                 found = styles.add_style(f"TOC {level}", WD_STYLE_TYPE.PARAGRAPH)
                 found.base_style = styles["Normal"]
                 found.paragraph_format.left_indent = Cm(0.6 * (level - 1))
-                found.paragraph_format.space_after = Pt(3)
+                found.paragraph_format.space_after = Pt(1.5 if level == 2 else 3)
                 X.make_builtin(found.element, f"toc {level}")
             self.toc_styles[level] = found
-        for name in ("Small", "Fine print"):
+        if not any(s.name.lower() == "toc heading" for s in styles):  # the contents title; not a second Title
+            th = styles.add_style("TOC Heading", WD_STYLE_TYPE.PARAGRAPH)
+            th.base_style = styles["Heading 1"]
+            X.make_builtin(th.element, "TOC Heading")
+            X.outline_level(th.element, 9)  # body level: the contents title is not itself in the contents
+        for name in ("Small", "Fine print", "Cover note"):
             if name not in names:
                 st = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
                 st.base_style = styles["Normal"]
                 st.font.size = Pt(8.5 if name == "Small" else 8)
                 st.paragraph_format.space_before = Pt(1.5)  # air inside table cells
                 st.paragraph_format.space_after = Pt(1.5)
-                if name == "Fine print":
+                if name != "Small":
                     st.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
 
     def _setup_page(self) -> None:
@@ -169,19 +187,35 @@ class Writer:
                 setattr(section, side, Cm(2.2))
             section.top_margin, section.bottom_margin = Cm(2.4), Cm(2.2)
             section.header_distance, section.footer_distance = Cm(1.0), Cm(1.0)
+        section.different_first_page_header_footer = True  # the cover has no running header or page number
         self._header(section)
         self._footer(section)
 
+    @property
+    def text_width(self) -> int:
+        """Width between the margins of the current section, in EMU (from the page, never hard-coded)."""
+        s = self.doc.sections[-1]
+        return int(s.page_width - s.left_margin - s.right_margin)
+
     def _header(self, section) -> None:
         header = section.header
-        if self.from_base and any(p.text.strip() for p in header.paragraphs):
-            return  # the base document's own header stays
-        usable = section.page_width - section.left_margin - section.right_margin
+        provider = self.plan.provider
+        if self.from_base and any(p.text.strip() or X.has_drawing(p._p) for p in header.paragraphs) \
+                or self.from_base and header._element.find(qn("w:tbl")) is not None:
+            # The base document's own letterhead stays; the logo joins it unless it already has one.
+            if provider and provider.logo and not X.has_drawing(header._element):
+                p = header.add_paragraph()
+                self.style(p, "Header")
+                p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                self._logo(p.add_run())
+            return
+        width = self.text_width
         # a borderless two-cell table: client left, logo right, whatever tab stops the Header style has
-        t = header.add_table(1, 2, usable)
+        t = header.add_table(1, 2, width)
         left, right = t.rows[0].cells
-        for cell, width in zip((left, right), (usable * 2 // 3, usable - usable * 2 // 3)):
-            cell.width = width
+        for cell, part in zip((left, right), (width * 2 // 3, width - width * 2 // 3)):
+            cell.width = part
+        X.table_description(t._tbl, self.plan.label("docx.header"), "")
         p = left.paragraphs[0]
         self.style(p, "Header")
         p.add_run(self.plan.client.name).bold = True
@@ -189,22 +223,32 @@ class Writer:
         p = right.paragraphs[0]
         self.style(p, "Header")
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        provider = self.plan.provider
-        if provider and provider.logo:
-            try:
-                p.add_run().add_picture(provider.logo, height=Cm(0.9))
-                return
-            except (UnrecognizedImageError, OSError, ValueError):
-                pass  # SVG and unusual formats: python-docx cannot embed them; show the name instead
+        if provider and provider.logo and self._logo(p.add_run()):
+            return
         if provider:
             p.add_run(provider.name)
 
+    def _logo(self, run) -> bool:
+        """Put the provider's logo into a run, scaled to the header, its name as alt text; False if impossible."""
+        provider = self.plan.provider
+        size = X.image_size(provider.logo)
+        if size is None:
+            return False  # SVG and unusual formats: python-docx cannot embed them; the name is shown instead
+        w_px, h_px = size
+        height = LOGO_MAX_HEIGHT
+        width = Emu(int(height * w_px / h_px))
+        if width > self.text_width // 3:  # a wide logo is limited by the width, keeping its proportions
+            width = Emu(self.text_width // 3)
+            height = Emu(int(width * h_px / w_px))
+        run.add_picture(provider.logo, width=width, height=height)
+        X.alt_text(run._r, provider.name)
+        return True
+
     def _footer(self, section) -> None:
         footer = section.footer
-        if self.from_base and any(p.text.strip() for p in footer.paragraphs):
-            return
-        p = footer.paragraphs[0]
-        p.text = ""
+        if self.from_base and X.has_page_field(footer._element):
+            return  # the base has its own page numbers
+        p = footer.paragraphs[0] if not (self.from_base and footer.paragraphs[0].text.strip()) else footer.add_paragraph()
         self.style(p, "Footer")
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         text = self.plan.label("common.page_of", page="\x00PAGE\x00", pages="\x00NUMPAGES\x00")
@@ -216,6 +260,7 @@ class Writer:
                 p.add_run(part)
 
     def set_properties(self) -> None:
+        """Core, custom and application properties: what the file is, for whom, from which build."""
         cp = self.doc.core_properties
         plan = self.plan
         cp.title = f"{plan.label('docx.title')} \u2013 {plan.client.name}"
@@ -231,6 +276,16 @@ class Writer:
         naive = self.stamp.replace(tzinfo=None)
         cp.created = cp.modified = naive
         cp.last_printed = naive
+        P.set_custom_properties(self.doc, {
+            "toolkit.client": plan.client.id,
+            "toolkit.document": "action-plan",
+            "toolkit.language": plan.language,
+            "toolkit.content": plan.content_version,
+            "toolkit.generator": plan.generator_version or __version__,
+        })
+        P.set_app_properties(self.doc, f"mielenterveys-toolkit {plan.generator_version or __version__}",
+                             plan.provider.name if plan.provider else "")
+        P.add_tagmap(self.doc, self.ctl.tagmap())
 
     # ---- content helpers ----
     def style(self, p, name: str):
@@ -245,9 +300,14 @@ class Writer:
 
     def heading(self, text: str, level: int):
         p = self.add_para(style=f"Heading {level}")
-        p.add_run(text)
-        if level <= 2:
-            self.headings.append((level, text))
+        if level <= 2:  # in the contents list, which links to this bookmark
+            start, end = self.ctl.mark("_Toc")
+            p._p.append(start)
+            p.add_run(text)
+            p._p.append(end)
+            self.headings.append((level, text, start.get(qn("w:name"))))
+        else:
+            p.add_run(text)
         return p
 
     def para(self, text: str = "", style: Optional[str] = None, bold_lead: Optional[str] = None,
@@ -292,34 +352,61 @@ class Writer:
     def page_break(self) -> None:
         self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
-    def table(self, headers: Sequence[str], widths: Sequence[float], rows: Sequence[Sequence[Cell]],
-              header: bool = True):
-        """A grid table with a brand-coloured header row repeated on each page; widths in cm."""
-        t = self.doc.add_table(rows=0, cols=len(widths))
-        t._tbl.tblStyle_val = self.style_ids["Table Grid"]
+    def orientation(self, landscape: bool) -> None:
+        """Start a new section on a new page, landscape or portrait (page size and margins from the first)."""
+        first = self.doc.sections[0]
+        new = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        short, long_ = sorted((first.page_width, first.page_height))
+        new.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        new.page_width, new.page_height = (long_, short) if landscape else (short, long_)
+        new.different_first_page_header_footer = False
+
+    def table(self, headers: Sequence[str], weights: Sequence[float], rows: Sequence[Sequence[Cell]],
+              header: bool = True, caption: Optional[str] = None, table_id: Optional[str] = None,
+              fields: Sequence[str] = (), repeat: Optional[str] = None):
+        """A table in the Toolkit Table style, as wide as the text; weights share that width between columns.
+
+        A fill-in table (table_id) carries a hidden bookmark in its header that says which field each
+        column holds, so rows added in any editor can be read back; with repeat, its rows sit in a
+        repeating section Word can extend with "+".
+        """
+        t = self.doc.add_table(rows=0, cols=len(weights))
+        t._tbl.tblStyle_val = self.style_ids[TABLE_STYLE]
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
         t.autofit = False
+        X.table_look(t._tbl, header)
+        X.table_description(t._tbl, caption or (headers[0] if headers else ""), "")
+        total = self.text_width
+        widths = [int(total * w / sum(weights)) for w in weights]
+        widths[-1] = total - sum(widths[:-1])
         if header:
             cells = t.add_row().cells
             X.repeat_header(t.rows[-1]._tr)
             for cell, text in zip(cells, headers):
-                X.shade_cell(cell._tc, self.colour)
-                run = cell.paragraphs[0].add_run(text)
-                run.bold = True
-                run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+                cell.paragraphs[0].add_run(text).bold = True
+            if table_id:
+                marks = self.ctl.table_mark(table_id, fields)
+                for m in reversed(marks):
+                    cells[0].paragraphs[0]._p.insert(1 if cells[0].paragraphs[0]._p.pPr is not None else 0, m)
         for row in rows:
             cells = t.add_row().cells
             for cell, value in zip(cells, row):
                 self._fill_cell(cell, value)
         for col, width in zip(t.columns, widths):
-            col.width = Cm(width)  # the grid LibreOffice reads
+            col.width = Emu(width)  # the grid LibreOffice reads
+        # Rows may split across pages: LibreOffice 7.4 drops whole rows of a table whose tall rows are marked
+        # "can't split" (seen with filled-in action tables), and a filled row may be taller than a page anyway.
         for row in t.rows:
-            X.cant_split(row._tr)
             for cell, width in zip(row.cells, widths):
-                cell.width = Cm(width)  # the cell widths Word reads
+                cell.width = Emu(width)  # the cell widths Word reads
         for cell in t.rows[0].cells if t.rows else ():
             for p in cell.paragraphs:
                 p.paragraph_format.keep_with_next = True
+        if repeat and len(t.rows) > int(header):
+            data_rows = [r._tr for r in t.rows[int(header):]]
+            for tr in data_rows:
+                t._tbl.remove(tr)
+            t._tbl.append(self.ctl.repeating(f"rows.{table_id or repeat}", repeat, data_rows))
         self.add_para(style="Small")  # breathing space; Word also needs a paragraph between tables
         return t
 
@@ -340,16 +427,20 @@ class Writer:
             first = False
 
     def fill_toc(self, toc_paragraph) -> None:
-        """Put the headings as the TOC field's cached result, so readers that do not update fields show it."""
+        """Put the headings as the TOC field's cached result, each a link to its heading, so readers that
+        do not update fields show a working contents list."""
         anchor = toc_paragraph._p
-        entries = self.headings or [(1, "")]
+        entries = self.headings or [(1, "", "")]
         new = []
-        for i, (level, text) in enumerate(entries):
+        for i, (level, text, bookmark) in enumerate(entries):
             p = self.add_para(style=self.toc_styles[level].name)
             if i == 0:
-                for r in X.field_begin('TOC \\o "1-3" \\h \\z \\u'):
+                for r in X.field_begin('TOC \\o "1-2" \\h \\z \\u'):
                     p._p.append(r)
-            p.add_run(text)
+            if bookmark:
+                p._p.append(X.internal_link(bookmark, text))
+            else:
+                p.add_run(text)
             new.append(p._p)
         new[-1].append(X.field_end())
         for p in new:

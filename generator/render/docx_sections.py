@@ -1,13 +1,17 @@
-"""The chapters of the Word action plan, each written from the Plan into a docx.Writer; missing content is skipped."""
+"""The chapters of the Word action plan, each written from the Plan into a docx.Writer; missing content is skipped.
+
+Tags of the fill-in controls are the interface that reading a filled plan back relies on: see
+docs/docx-tags.md before changing one.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Optional
 
-from ..plan import Entry
 from docx.shared import Cm
 
-from .docx_xml import shade_cell, text_run
+from ..plan import Entry
+from .docx_xml import brand_rule, language_run, shade_cell, text_run
 
 if TYPE_CHECKING:
     from .docx import Writer
@@ -16,8 +20,9 @@ if TYPE_CHECKING:
 WA_RULES = ("rule.kela", "rule.early-support", "rule.dismissed")
 EVAL_STEPS = ("cycle.evaluate.implementation", "cycle.evaluate.goals", "cycle.evaluate.collaboration")
 WA_ORDER = ("wa.ohs-always", "wa.early-support", "wa.negotiation", "wa.partial-allowance", "wa.return-to-work")
-STATUSES = ("planned", "in_progress", "done", "dropped")
-GOAL_ROWS, BLANK_ACTION_ROWS = 3, 1
+# Action statuses; "suggested" is a prefilled example nobody has agreed on yet (shown as the placeholder).
+STATUSES = ("suggested", "planned", "in_progress", "done", "not_done")
+NEED_ROWS, GOAL_ROWS, BLANK_ACTION_ROWS = 4, 4, 1
 # Steps of the model's cycle, shown as guidance in the section of the plan where that step is done.
 STEPS_IN = {
     "needs": ("cycle.identify.workplace-data", "cycle.identify.ohs-data", "cycle.identify.industry",
@@ -31,56 +36,86 @@ STEPS_IN = {
 FACTS_WITH_MILESTONES = ("fact.rule-306090", "fact.sickness-allowance")
 INSTRUMENT_FACTS = "fact.instrument."
 LABEL_FILL = "EEF2F4"
-WIDTH = 16.6  # usable width of A4 with 2.2 cm margins, in cm
+# The columns of an action row: the model's chain from need to status (owners share one cell).
+ACTION_FIELDS = ("need", "goal", "what", "owners", "when", "metric", "status")
+# cm of A4 landscape: every text column holds a 25-letter word at 8.5 pt, the narrow ones a date or a status
+ACTION_WEIGHTS = (4.0, 4.0, 5.0, 4.0, 2.2, 4.0, 2.1)
 
 
 def _short_id(item_id: str) -> str:
     return item_id.split(".", 1)[-1]
 
 
+# ---- cover, approval, contents -------------------------------------------------------------------------------
+
 def cover(w: Writer) -> None:
     plan, c, L, ctl = w.plan, w.plan.client, w.plan.label, w.ctl
-    w.para(L("docx.title"), style="Title").paragraph_format.space_before = Cm(2.5)
+    title = w.para(L("docx.title"), style="Title")
+    title.paragraph_format.space_before = Cm(2.0)
+    brand_rule(title._p, w.brand or w.colour)
     w.para(L("docx.subtitle"), style="Subtitle")
-    w.para(c.name, bold_lead=None).runs[0].font.size = w.doc.styles["Heading 1"].font.size
+    w.para(c.name, bold_lead=None).runs[0].font.size = w.doc.styles["Heading 2"].font.size
     provider = plan.provider.name if plan.provider else ctl.text("cover.provider", L("common.provider"))
     period = [ctl.date("plan.start", L("docx.cover.period"), w.parse_date(c.plan_start)),
               text_run(" \u2013 "), ctl.date("plan.end", L("docx.cover.period"), w.parse_date(c.plan_end))]
     rows = [
         (L("common.client"), c.name),
         (L("docx.cover.business_id"), c.business_id or ctl.text("client.business_id", L("docx.cover.business_id"))),
-        (L("docx.cover.industry"), f"{c.industry_group_name} (TOL {c.industry_code})"),
+        (L("docx.cover.industry"), L("docx.cover.industry_value", group=c.industry_group_name, code=c.industry_code)),
         (L("docx.cover.employees"), str(c.employees)),
         (L("common.scope"), c.contract_scope_name),
         (L("common.provider"), provider),
         (L("docx.cover.period"), period),
-        (L("docx.cover.version"), L("docx.cover.version_value", content=plan.content_version or "–",
-                                    generator=plan.generator_version or "–")),
-        (L("docx.cover.date"), ctl.date("document.date", L("docx.cover.date"), w.stamp.date())),
-        (L("docx.cover.prepared_by"), ctl.text("cover.prepared_by", L("docx.cover.prepared_by"))),
-        (L("docx.cover.approved"), ctl.date("cover.approved", L("docx.cover.approved"))),
     ]
-    t = w.table((), (5.0, WIDTH - 5.0), rows, header=False)
+    _label_table(w, rows, L("docx.cover.details"))
+    approval(w)
+    credit = plan.item("model.credit")
+    if credit:
+        w.para(credit.text, style="Cover note", cite=credit).runs[0].bold = True
+        if credit.body:
+            w.para(credit.body, style="Cover note")
+    w.page_break()
+
+
+def _label_table(w: Writer, rows, caption: str):
+    t = w.table((), (4.6, 12.0), rows, header=False, caption=caption)
     for row in t.rows:
         row.cells[0].paragraphs[0].runs[0].bold = True
         shade_cell(row.cells[0]._tc, LABEL_FILL)
-    credit = plan.item("model.credit")
-    if credit:
-        w.heading(L("docx.cover.credit"), 3)
-        w.para(credit.text, style="Small")
-        if credit.body:
-            w.para(credit.body, style="Small")
-    w.page_break()
+    return t
+
+
+def approval(w: Writer) -> None:
+    """Who prepared and approved the plan, and when the staff's bodies handled it where the size has them."""
+    plan, L, ctl = w.plan, w.plan.label, w.ctl
+    rows = [
+        (L("docx.approval.prepared_by"), ctl.text("approval.prepared_by", L("docx.approval.prepared_by"))),
+        (L("docx.approval.prepared_on"), ctl.date("approval.prepared_on", L("docx.approval.prepared_on"),
+                                                   w.stamp.date())),
+        (L("docx.approval.approved_by"), ctl.text("approval.approved_by", L("docx.approval.approved_by"))),
+        (L("docx.approval.approved_on"), ctl.date("approval.approved_on", L("docx.approval.approved_on"))),
+    ]
+    if plan.client.employees >= 20:  # an OSH committee and the Co-operation Act's procedure exist from 20
+        rows.append((L("docx.approval.handled_on"), ctl.date("approval.handled_on", L("docx.approval.handled_on"))))
+    p = w.para(L("docx.approval.title"), style="Cover note")
+    p.runs[0].bold = True
+    p.paragraph_format.keep_with_next = True
+    _label_table(w, rows, L("docx.approval.title"))
 
 
 def table_of_contents(w: Writer):
-    """A TOC heading and a placeholder paragraph that fill_toc replaces with the field."""
-    w.para(w.plan.label("docx.toc"), style="Title").runs[0].font.size = w.doc.styles["Heading 1"].font.size
+    """The contents title and a placeholder paragraph that fill_toc replaces with the field.
+
+    No page break follows: chapter 1 starts under the list, so a base document with larger type never leaves
+    a nearly empty page behind the contents.
+    """
+    w.para(w.plan.label("docx.toc"), style="TOC Heading")
     p = w.para("")
     w.para(w.plan.label("docx.toc.hint"), style="Fine print")
-    w.page_break()
     return p
 
+
+# ---- guidance helpers ----------------------------------------------------------------------------------------
 
 def guidance(w: Writer, entries, style: str = "List Bullet") -> None:
     """Guidance points of the model: the point in bold and its explanation, as bullets (or paragraphs)."""
@@ -97,6 +132,8 @@ def steps(w: Writer, where: str):
     """The cycle steps done in this section of the plan, as guidance."""
     guidance(w, [w.plan.item(i) for i in STEPS_IN[where]])
 
+
+# ---- 1 How to use --------------------------------------------------------------------------------------------
 
 def how_to_use(w: Writer, n: int) -> None:
     plan, L = w.plan, w.plan.label
@@ -117,19 +154,21 @@ def how_to_use(w: Writer, n: int) -> None:
             w.bullet(phase.text, phase.body)
             for step in plan.items("cycle_step", phase.id):
                 p = w.bullet(step.text)
-                p.paragraph_format.left_indent = w.doc.styles["List Bullet"].paragraph_format.left_indent
                 if "List Bullet 2" in w.style_ids:
                     w.style(p, "List Bullet 2")
-    w.para(L("docx.use.fields"), style="Fine print")
+    w.heading(L("docx.use.filling"), 2)
+    for key in ("docx.use.fields", "docx.use.statuses", "docx.use.rows_word", "docx.use.rows_libreoffice"):
+        w.bullet(L(key))
 
+
+# ---- 2 Roles -------------------------------------------------------------------------------------------------
 
 def roles(w: Writer, n: int) -> None:
     plan, L, ctl = w.plan, w.plan.label, w.ctl
     w.heading(f"{n}. {L('docx.h.roles')}", 1)
     w.para(L("docx.roles.intro"))
-    cols = (L("docx.col.role"), L("docx.col.task"), L("docx.col.name"), L("docx.col.contact"))
-    widths = (3.6, 6.6, 3.2, 3.2)
-
+    cols = (L("docx.col.role_task"), L("docx.col.name"), L("docx.col.contact"))
+    weights = (7.6, 4.0, 5.0)
     team = plan.provider.team if plan.provider else ()
 
     def actor_rows(actors: tuple[Entry, ...]):
@@ -138,7 +177,7 @@ def roles(w: Writer, n: int) -> None:
             members = [m for m in team if m.actor == a.id] or [None]
             for k, m in enumerate(members):
                 tag = a.id if k == 0 else f"{a.id}.{k + 1}"
-                rows.append((a.text, a.body or "" if k == 0 else "",
+                rows.append(([a.text, a.body] if k == 0 and a.body else a.text,
                              ctl.text(f"{tag}.name", f"{a.text}: {L('docx.col.name')}", m.name if m else None),
                              ctl.text(f"{tag}.contact", f"{a.text}: {L('docx.col.contact')}", m.contact if m else None)))
         return rows
@@ -153,19 +192,27 @@ def roles(w: Writer, n: int) -> None:
             rows = actor_rows(actors)
             if party_id == "party.ohs":
                 rows += _other_team_rows(w, {a.id for a in actors})
-            w.table(cols, widths, rows)
+            _bold_first_lines(w.table(cols, weights, rows, caption=party.text if party else party_id))
     if plan.provider:
         _provider_contact(w)
     partners = plan.items("partner")
     if partners:
         party = plan.item("party.partners")
-        w.heading(party.text if party else L("docx.col.role"), 2)
-        w.table(cols, widths, actor_rows(partners))
+        w.heading(party.text if party else L("docx.col.role_task"), 2)
+        _bold_first_lines(w.table(cols, weights, actor_rows(partners), caption=party.text if party else None))
     rules = [r for r in plan.items("rule") if not r.id.startswith(WA_RULES)]
     if rules:
-        w.heading(L("docx.roles.rules"), 3)
+        w.heading(L("docx.roles.rules"), 2)
         for r in rules:
             w.bullet(r.text, cite=r)
+
+
+def _bold_first_lines(t) -> None:
+    """The role's name in bold above its task, in the first column of a roles table."""
+    for row in t.rows[1:]:
+        runs = row.cells[0].paragraphs[0].runs
+        if runs:
+            runs[0].bold = True
 
 
 def _other_team_rows(w: Writer, shown: set[str]) -> list[tuple]:
@@ -176,7 +223,7 @@ def _other_team_rows(w: Writer, shown: set[str]) -> list[tuple]:
     for i, m in enumerate(team, start=1):
         if m.actor in shown:
             continue
-        rows.append((ctl.text(f"team.{i}.role", L("docx.col.role"), m.role), "",
+        rows.append((ctl.text(f"team.{i}.role", L("docx.col.role_task"), m.role),
                      ctl.text(f"team.{i}.name", L("docx.col.name"), m.name),
                      ctl.text(f"team.{i}.contact", L("docx.col.contact"), m.contact)))
     return rows
@@ -184,10 +231,15 @@ def _other_team_rows(w: Writer, shown: set[str]) -> list[tuple]:
 
 def _provider_contact(w: Writer) -> None:
     pr = w.plan.provider
-    parts = [x for x in (pr.phone, pr.email, pr.web) if x]
-    if parts:
-        w.para(f"{pr.name}: " + " \u00b7 ".join(parts), bold_lead=f"{w.plan.label('docx.roles.provider_contact')}:")
+    parts = [x for x in (pr.phone, pr.email) if x]
+    if parts or pr.web:
+        p = w.para(f"{pr.name}: " + " \u00b7 ".join(parts), bold_lead=f"{w.plan.label('docx.roles.provider_contact')}:")
+        if pr.web:
+            p.add_run(" \u00b7 " if parts else "")
+            w.link(p, pr.web)
 
+
+# ---- 3 Collaboration -----------------------------------------------------------------------------------------
 
 def collaboration(w: Writer, n: int) -> None:
     plan, L = w.plan, w.plan.label
@@ -199,7 +251,7 @@ def collaboration(w: Writer, n: int) -> None:
     w.para(L("docx.collab.intro"))
     w.heading(L("docx.collab.meetings"), 2)
     _fill_in_table(w, "meeting", (("name", "meeting"), "participants", "schedule", ("next", "next_date"), "record"),
-                   (4.2, 3.4, 3.0, 2.8, 3.2), 4, first=[L(f"docx.collab.meeting.{i}") for i in (1, 2, 3)],
+                   (4.2, 3.5, 3.0, 2.6, 3.3), 4, first=[L(f"docx.collab.meeting.{i}") for i in (1, 2, 3)],
                    dates=("next",))
     w.heading(L("docx.collab.channels"), 2)
     _fill_in_table(w, "channel", ("channel", "used_for", "record", "responsible"), (3.6, 5.0, 4.4, 3.6), 3)
@@ -207,25 +259,29 @@ def collaboration(w: Writer, n: int) -> None:
         _checklist_table(w, cl_id, L("docx.col.in_place"))
 
 
-def _fill_in_table(w: Writer, prefix: str, fields: tuple, widths: tuple[float, ...], count: int,
-                   first: Optional[list[str]] = None, dates: tuple[str, ...] = ()) -> None:
+def _fill_in_table(w: Writer, prefix: str, fields: tuple, weights: tuple[float, ...], count: int,
+                   first: Optional[list[str]] = None, dates: tuple[str, ...] = (), numbered: str = "") -> None:
     """A table of `count` rows of fill-in controls tagged <prefix>.<row>.<field>, under the fields' column titles.
 
     A field is a name, or (name, column) when its tag and its docx.col.* title differ; fields in dates get
-    a date picker. first[i] prefills the first cell of row i + 1; later rows start empty.
+    a date picker. first[i] prefills the first cell of row i + 1; later rows start empty. With numbered (a
+    label such as "T{n}"), a first column shows each row's number for other tables to refer to.
     """
     L, ctl = w.plan.label, w.ctl
     fields = [(f, f) if isinstance(f, str) else f for f in fields]
     first = first or []
     rows = []
     for i in range(1, count + 1):
-        row = []
+        row = [numbered.format(n=i)] if numbered else []
         for j, (name, column) in enumerate(fields):
             tag, title = f"{prefix}.{i}.{name}", L(f"docx.col.{column}")
             value = first[i - 1] if j == 0 and i <= len(first) else None
             row.append(ctl.date(tag, title) if name in dates else ctl.text(tag, title, value))
         rows.append(tuple(row))
-    w.table(tuple(L(f"docx.col.{column}") for _, column in fields), widths, rows)
+    headers = ((L("docx.col.number"),) if numbered else ()) + tuple(L(f"docx.col.{column}") for _, column in fields)
+    names = (("number",) if numbered else ()) + tuple(name for name, _ in fields)
+    w.table(headers, weights, rows, caption=L(f"docx.table.{prefix}"), table_id=prefix, fields=names,
+            repeat=L("docx.repeat.row"))
 
 
 def _checklist_table(w: Writer, checklist_id: str, tick_title: str, title: Optional[str] = None) -> None:
@@ -234,11 +290,14 @@ def _checklist_table(w: Writer, checklist_id: str, tick_title: str, title: Optio
     if not items:
         return
     cl = plan.item(checklist_id)
-    w.heading(title or (cl.text if cl else checklist_id), 3)
+    heading = title or (cl.text if cl else checklist_id)
+    w.heading(heading, 3)
     rows = [(it.text, ctl.checkbox(f"{it.id}.done", it.text), ctl.text(f"{it.id}.notes", L("common.notes")))
             for it in items]
-    w.table((L("docx.col.item"), tick_title, L("common.notes")), (9.0, 2.0, 5.6), rows)
+    w.table((L("docx.col.item"), tick_title, L("common.notes")), (8.6, 2.0, 6.0), rows, caption=heading)
 
+
+# ---- 4 Needs -------------------------------------------------------------------------------------------------
 
 def needs(w: Writer, n: int) -> None:
     plan, L = w.plan, w.plan.label
@@ -263,6 +322,10 @@ def needs(w: Writer, n: int) -> None:
             w.para(note.body or "", bold_lead=note.text, cite=note)
             if note.value:
                 w.para(note.value, style="Small")
+    w.heading(L("docx.needs.identified"), 2)
+    w.para(L("docx.needs.identified.intro"))
+    _fill_in_table(w, "need", ("need", ("evidence", "evidence_source")), (1.4, 7.2, 8.0), NEED_ROWS,
+                   numbered=L("docx.need.number", n="{n}"))
 
 
 def _factor_tables(w: Writer, group_kind: str, factor_kind: str, title: str, tick: str, suffix: str) -> None:
@@ -277,21 +340,36 @@ def _factor_tables(w: Writer, group_kind: str, factor_kind: str, title: str, tic
     for group, factors in groups:
         w.heading(group.text, 3)
         if group.body:
-            w.para(group.body, style="Small")
+            w.para(group.body, style="Small", cite=group)
         rows = [(f.text, ctl.checkbox(f"{f.id}.{suffix}", f.text), ctl.text(f"{f.id}.notes", L("docx.col.evidence")))
                 for f in factors]
-        w.table((L("docx.col.factor"), tick, L("docx.col.evidence")), (6.6, 2.2, 7.8), rows)
+        w.table((L("docx.col.factor"), tick, L("docx.col.evidence")), (6.6, 2.2, 7.8), rows, caption=group.text)
 
+
+# ---- 5 Goals and 6 Actions (landscape) -----------------------------------------------------------------------
 
 def goals(w: Writer, n: int) -> None:
-    plan, L = w.plan, w.plan.label
+    plan, L, ctl = w.plan, w.plan.label, w.ctl
+    w.orientation(landscape=True)  # goals and actions carry the model's whole chain in one row
     w.heading(f"{n}. {L('docx.h.goals')}", 1)
     w.para(L("docx.goals.intro"))
     steps(w, "goals")
-    _fill_in_table(w, "goal", ("need", "goal", "metric", "baseline", "target"), (3.6, 3.6, 3.6, 2.9, 2.9), GOAL_ROWS)
+    needs_ref = [(f"N{i}", L("docx.need.number", n=i)) for i in range(1, NEED_ROWS + 1)]
+    rows = []
+    for i in range(1, GOAL_ROWS + 1):
+        tag = f"goal.{i}"
+        rows.append((L("docx.goal.number", n=i),
+                     ctl.combo(f"{tag}.need", L("docx.col.need"), needs_ref, prompt=L("docx.ph.need_ref")),
+                     ctl.text(f"{tag}.goal", L("docx.col.goal")), ctl.text(f"{tag}.metric", L("docx.col.metric")),
+                     ctl.text(f"{tag}.baseline", L("docx.col.baseline")),
+                     ctl.text(f"{tag}.target", L("docx.col.target"))))
+    w.table((L("docx.col.number"), L("docx.col.need"), L("docx.col.goal"), L("docx.col.metric"),
+             L("docx.col.baseline"), L("docx.col.target")), (1.3, 4.0, 6.0, 6.0, 4.0, 4.0), rows,
+            caption=L("docx.table.goal"), table_id="goal",
+            fields=("number", "need", "goal", "metric", "baseline", "target"), repeat=L("docx.repeat.row"))
     measures = sorted(plan.items("measure_priority"), key=lambda m: (m.value or "9"))
     if measures:
-        w.heading(L("docx.goals.measures"), 3)
+        w.heading(L("docx.goals.measures"), 2)
         for m in measures:
             w.para(m.text, bold_lead=f"{m.value}." if m.value else None, cite=m)
         guidance(w, [p for p in plan.items("planning_point") if p.group is None], style="Normal")
@@ -313,27 +391,50 @@ def actions(w: Writer, n: int) -> None:
         w.heading(block.text, 2)
         if block.body:
             w.para(block.body, style="Small")
-        _action_table(w, _short_id(block.id), plan.items("action", block.id))
+        _action_table(w, block, plan.items("action", block.id))
     for example in plan.items("example"):
         w.heading(example.text, 3)
         if example.body:
             w.para(example.body, cite=example)
+    w.orientation(landscape=False)
 
 
-def _action_table(w: Writer, block: str, items: tuple[Entry, ...]) -> None:
+def _action_table(w: Writer, block: Entry, items: tuple[Entry, ...]) -> None:
+    """One row per action: need, goal, what and how, owners at the workplace and in OHS, when, metric, status.
+
+    Prefilled examples are tagged by their content id and start as suggestions; the empty rows at the end
+    have generated ids. Users add rows with Word's repeating-section "+" or a new table row in LibreOffice.
+    """
     L, ctl = w.plan.label, w.ctl
     choices = [(s, L(f"docx.status.{s}")) for s in STATUSES]
+    goals_ref = [(f"T{i}", L("docx.goal.number", n=i)) for i in range(1, GOAL_ROWS + 1)]
     rows = []
-    prefilled = [(a.text, a.why or a.aim, a.how, a.who) for a in items]
-    for i, values in enumerate(prefilled + [(None,) * 4] * BLANK_ACTION_ROWS, start=1):
-        tag = f"action.{block}.{i}"
-        rows.append(tuple(ctl.text(f"{tag}.{f}", L(f"docx.col.{f}"), v)
-                          for f, v in zip(("action", "why", "how", "who"), values))
-                    + (ctl.date(f"{tag}.when", L("docx.col.when")),
-                       ctl.dropdown(f"{tag}.status", L("docx.col.status"), choices)))
-    w.table(tuple(L(f"docx.col.{f}") for f in ("action", "why", "how", "who", "when", "status")),
-            (3.4, 3.4, 3.8, 2.6, 1.7, 1.7), rows)
+    for a in items:
+        rows.append(_action_row(w, a.id, choices, goals_ref, a))
+    for k in range(1, BLANK_ACTION_ROWS + 1):
+        rows.append(_action_row(w, f"action.{_short_id(block.id)}.new{k}", choices, goals_ref, None))
+    w.table(tuple(L(f"docx.col.{f}") for f in ACTION_FIELDS), ACTION_WEIGHTS, rows, caption=block.text,
+            table_id=f"actions.{_short_id(block.id)}", fields=ACTION_FIELDS, repeat=L("docx.repeat.action"))
 
+
+def _action_row(w: Writer, tag: str, choices, goals_ref, a: Optional[Entry]) -> tuple:
+    L, ctl = w.plan.label, w.ctl
+    what = " ".join(x for x in ((a.text, a.how) if a else ()) if x) or None
+    owners = [text_run(L("docx.owner.workplace") + ": ", style=None),
+              ctl.text(f"{tag}.owner_workplace", L("docx.owner.workplace"), a.who if a else None, L("docx.ph.who")),
+              "", text_run(L("docx.owner.ohs") + ": "),
+              ctl.text(f"{tag}.owner_ohs", L("docx.owner.ohs"), a.who_ohs if a else None, L("docx.ph.who"))]
+    return (ctl.text(f"{tag}.need", L("docx.col.need"), a.why if a else None),
+            ctl.combo(f"{tag}.goal", L("docx.col.goal"), goals_ref, a.aim if a else None, L("docx.ph.goal_ref")),
+            ctl.text(f"{tag}.what", L("docx.col.what"), what),
+            owners,
+            ctl.text(f"{tag}.when", L("docx.col.when"), a.when_text if a else None, L("docx.ph.when")),
+            ctl.text(f"{tag}.metric", L("docx.col.metric"), a.metric if a else None),
+            ctl.dropdown(f"{tag}.status", L("docx.col.status"), choices,
+                         prompt=L("docx.status.suggested") if a else None, suggestion=a is not None))
+
+
+# ---- 7 Work ability ------------------------------------------------------------------------------------------
 
 def work_ability(w: Writer, n: int) -> None:
     plan, L, ctl = w.plan, w.plan.label, w.ctl
@@ -343,11 +444,11 @@ def work_ability(w: Writer, n: int) -> None:
     ordered = [i for k in WA_ORDER for i in items if i.id == k] + [i for i in items if i.id not in WA_ORDER]
     for item in ordered:
         if item.id == "wa.ohs-always":
-            w.para(item.body or "", bold_lead=item.text)
+            w.para(item.body or "", bold_lead=item.text, cite=item)
             continue
         w.heading(item.text, 2)
         if item.body:
-            w.para(item.body)
+            w.para(item.body, cite=item)
         if item.id == "wa.early-support":
             p = w.field(L("docx.wa.documented"), ctl.checkbox(f"{item.id}.documented", L("docx.wa.documented")))
             p.add_run("   ")
@@ -376,9 +477,10 @@ def _milestones(w: Writer) -> None:
         return
     w.heading(L("docx.wa.milestones"), 3)
     guidance(w, [plan.item(f) for f in FACTS_WITH_MILESTONES[:1]], style="Normal")
-    rows = [(m.value or "", m.text, ctl.text(f"{m.id}.practice", f"{m.value}: {L('docx.col.our_practice')}"))
-            for m in ms]
-    w.table((L("docx.col.days"), L("common.what_happens"), L("docx.col.our_practice")), (1.6, 9.0, 6.0), rows)
+    rows = [(m.value or "", m.text,
+             ctl.text(f"{m.id}.practice", f"{m.value}: {L('docx.col.our_practice')}")) for m in ms]
+    w.table((L("docx.col.days"), L("common.what_happens"), L("docx.col.our_practice")), (2.0, 8.6, 6.0), rows,
+            caption=L("docx.wa.milestones"))
     guidance(w, [plan.item(f) for f in FACTS_WITH_MILESTONES[1:]], style="Normal")
 
 
@@ -395,8 +497,10 @@ def _pathway(w: Writer) -> None:
     if model:
         w.para(model.body or "", bold_lead=model.text, cite=model)
     rows = [(lv.level.text, [c.text for c in lv.care]) for lv in levels]
-    w.table((L("docx.col.level"), L("docx.col.care")), (5.6, 11.0), rows)
+    w.table((L("docx.col.level"), L("docx.col.care")), (5.6, 11.0), rows, caption=L("docx.wa.pathway"))
 
+
+# ---- 8 Communication, 9 Follow-up ----------------------------------------------------------------------------
 
 def communication(w: Writer, n: int) -> None:
     L = w.plan.label
@@ -415,7 +519,8 @@ def follow_up(w: Writer, n: int) -> None:
     w.heading(L("docx.follow.dates"), 2)
     rows = [(L(f"docx.follow.row.{i}"), ctl.date(f"follow.{i}.date", L(f"docx.follow.row.{i}")),
              ctl.text(f"follow.{i}.responsible", L("docx.col.responsible"))) for i in (1, 2)]
-    w.table((L("docx.col.occasion"), L("docx.col.date"), L("docx.col.responsible")), (7.0, 3.6, 6.0), rows)
+    w.table((L("docx.col.occasion"), L("docx.col.date"), L("docx.col.responsible")), (7.0, 3.6, 6.0), rows,
+            caption=L("docx.follow.dates"))
     evaluated = [s for s in plan.items("cycle_step") if s.id in EVAL_STEPS]
     evaluated = [(s, plan.items("evaluation_question", s.id)) for s in evaluated]
     evaluated = [(s, qs) for s, qs in evaluated if qs]
@@ -426,8 +531,10 @@ def follow_up(w: Writer, n: int) -> None:
             if step.body:
                 w.para(step.body, style="Small")
             rows = [(q.text, ctl.text(f"{q.id}.answer", q.text)) for q in questions]
-            w.table((L("docx.col.question"), L("docx.col.answer")), (8.0, 8.6), rows)
-    _checklist_table(w, "checklist.follow-up", L("docx.col.in_place"))
+            w.table((L("docx.col.question"), L("docx.col.answer")), (8.0, 8.6), rows, caption=step.text)
+    if plan.items("checklist_item", "checklist.follow-up"):
+        w.heading(L("docx.follow.checklist"), 2)
+        _checklist_table(w, "checklist.follow-up", L("docx.col.in_place"))
     use = [plan.item(i) for i in STEPS_IN["use"]]
     if any(use):
         phase = plan.item("cycle.use")
@@ -436,6 +543,8 @@ def follow_up(w: Writer, n: int) -> None:
             w.para(phase.body)
         guidance(w, use, style="Normal")
 
+
+# ---- 10 Do well, appendices ----------------------------------------------------------------------------------
 
 def do_well(w: Writer, n: int) -> None:
     plan, L = w.plan, w.plan.label
@@ -459,8 +568,10 @@ def glossary(w: Writer, n: int) -> None:
         return
     w.heading(f"{n}. {L('docx.h.glossary')}", 1)
     w.para(L("docx.glossary.intro"))
-    rows = [(t.text, [f"{lang}: {term}" for lang, term in t.other_languages], t.body or "") for t in terms]
-    w.table((L("docx.col.term"), L("docx.col.equivalents"), L("docx.col.meaning")), (4.2, 4.6, 7.8), rows)
+    rows = [(t.text, [language_run(f"{lang}: {term}", lang) for lang, term in t.other_languages], t.body or "")
+            for t in terms]
+    w.table((L("docx.col.term"), L("docx.col.equivalents"), L("docx.col.meaning")), (4.2, 4.6, 7.8), rows,
+            caption=L("docx.h.glossary"))
 
 
 def sources(w: Writer, n: int) -> None:
@@ -469,7 +580,20 @@ def sources(w: Writer, n: int) -> None:
     w.heading(f"{n}. {L('common.sources')}", 1)
     w.para(L("docx.sources.intro"))
     for number, ref in w.citations.listing():
-        p = w.para(f"[{number}]\u00a0{ref.citation()}", style="Small")
+        p = w.add_para(style="Small")
+        p.add_run(f"[{number}]\u00a0")
+        if ref.author:
+            p.add_run(ref.author + ("" if ref.author.endswith(".") else ". "))
+        title = ref.title + ("" if ref.title.endswith((".", "?", "!")) else ".")
+        if ref.title_lang and ref.title_lang != w.lang:  # a title in another language is marked as such
+            original, bracket, rest = title.partition(" [")
+            p._p.append(language_run(original, ref.title_lang))
+            if bracket:
+                p.add_run(bracket + rest)  # the translation in brackets is in the document's language
+        else:
+            p.add_run(title)
+        if ref.year:
+            p.add_run(f" {ref.year}.")
         if ref.url:
             p.add_run(" ")
             w.link(p, ref.url)

@@ -57,6 +57,35 @@ def text_run(text: str, style: Optional[str] = None, colour: Optional[str] = Non
     return r
 
 
+LANG_TAGS = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}
+
+
+def language_run(text: str, lang: str) -> etree._Element:
+    """A run marked as being in another language (spell-check and screen readers switch to it)."""
+    r = text_run(text)
+    rpr = el("w:rPr")
+    code = LANG_TAGS.get(lang, lang)
+    rpr.append(el("w:lang", w_val=code, w_eastAsia=code))
+    r.insert(0, rpr)
+    return r
+
+
+def brand_rule(p: etree._Element, colour: str) -> None:
+    """A rule in the brand colour under a paragraph (the cover title)."""
+    ppr = p.get_or_add_pPr()
+    bdr = el("w:pBdr")
+    bdr.append(el("w:bottom", w_val="single", w_sz="18", w_space="6", w_color=colour))
+    # CT_PPr order: pStyle, keepNext, keepLines, pageBreakBefore, framePr, widowControl, numPr, suppressLineNumbers,
+    # pBdr, shd, tabs, ...
+    later = [c for c in ppr if etree.QName(c).localname not in
+             ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+              "suppressLineNumbers")]
+    if later:
+        later[0].addprevious(bdr)
+    else:
+        ppr.append(bdr)
+
+
 def hyperlink(part, url: str, text: str, style: Optional[str] = None) -> etree._Element:
     """A w:hyperlink to an external URL (a relationship of `part`), its text in the given character style."""
     rid = part.relate_to(url, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink",
@@ -66,16 +95,42 @@ def hyperlink(part, url: str, text: str, style: Optional[str] = None) -> etree._
     return link
 
 
+TAGMAP_NS = "urn:x-mielenterveys-toolkit:tags:1"
+W15_NS = "http://schemas.microsoft.com/office/word/2012/wordml"
+
+
 class Controls:
-    """Builds run-level content controls (w:sdt) with unique ids; one instance per document."""
+    """Builds content controls (w:sdt) with unique ids and a stable identity that survives other editors.
+
+    Every control has a semantic tag (w:tag; see docs/docx-tags.md) and, inside its content, a hidden
+    bookmark `_tk<n>`. LibreOffice drops tags and most aliases when it saves a .docx but keeps bookmarks,
+    so `tagmap()` (written into the document as a custom XML part) maps each bookmark back to its tag.
+    """
 
     def __init__(self, lang_id: str, date_format: str, placeholders: dict[str, str],
-                 placeholder_style: str = PLACEHOLDER_STYLE) -> None:
+                 placeholder_style: str = PLACEHOLDER_STYLE, suggestion_style: Optional[str] = None) -> None:
         self.lang_id = lang_id
         self.placeholder_style = placeholder_style
+        self.suggestion_style = suggestion_style or placeholder_style
         self.date_format = date_format
         self.ph = placeholders
         self._next_id = 100
+        self.bookmarks: dict[str, str] = {}  # bookmark name -> tag, in document order
+        self.tables: list[tuple[str, str, tuple[str, ...]]] = []  # (bookmark, table id, field per column)
+        self._next_mark = 0
+
+    def mark(self, name_prefix: str = "_tk") -> tuple[etree._Element, etree._Element]:
+        """A collapsed hidden bookmark (start, end) with the next free name and id."""
+        self._next_mark += 1
+        name = f"{name_prefix}{self._next_mark:04d}"
+        start = el("w:bookmarkStart", w_id=str(self._next_mark), w_name=name)
+        return start, el("w:bookmarkEnd", w_id=str(self._next_mark))
+
+    def table_mark(self, table_id: str, fields: Sequence[str]) -> list[etree._Element]:
+        """Bookmark elements for a fill-in table's header cell, recording which field each column holds."""
+        start, end = self.mark("_tb")
+        self.tables.append((start.get(qn("w:name")), table_id, tuple(fields)))
+        return [start, end]
 
     def _sdt(self, tag: str, alias: str, showing_placeholder: bool) -> tuple[etree._Element, etree._Element]:
         sdt, pr = el("w:sdt"), el("w:sdtPr")
@@ -88,19 +143,29 @@ class Controls:
             pr.append(el("w:showingPlcHdr"))
         return sdt, pr
 
-    def _content(self, sdt: etree._Element, text: str, placeholder: bool) -> etree._Element:
+    def _content(self, sdt: etree._Element, tag: str, *runs: etree._Element) -> etree._Element:
         content = el("w:sdtContent")
-        # the direct grey is for readers that ignore the style inside controls (LibreOffice)
-        content.append(text_run(text, self.placeholder_style, PLACEHOLDER_GREY) if placeholder else text_run(text))
+        start, end = self.mark()
+        self.bookmarks[start.get(qn("w:name"))] = stable_tag(tag)
+        content.append(start)
+        content.append(end)
+        for r in runs:
+            content.append(r)
         sdt.append(content)
         return sdt
 
-    def text(self, tag: str, alias: str, value: Optional[str] = None) -> etree._Element:
-        """Plain-text control; shows the placeholder text until filled."""
+    def _shown(self, text: str, placeholder: bool, style: Optional[str] = None) -> etree._Element:
+        # the direct grey is for readers that ignore the style inside controls (LibreOffice)
+        if placeholder:
+            return text_run(text, style or self.placeholder_style, None if style else PLACEHOLDER_GREY)
+        return text_run(text)
+
+    def text(self, tag: str, alias: str, value: Optional[str] = None, prompt: Optional[str] = None) -> etree._Element:
+        """Plain-text control; shows the placeholder (or prompt) until filled."""
         empty = not value
         sdt, pr = self._sdt(tag, alias, empty)
         pr.append(el("w:text", w_multiLine="1"))
-        return self._content(sdt, self.ph["text"] if empty else value, empty)
+        return self._content(sdt, tag, self._shown(prompt or self.ph["text"] if empty else value, empty))
 
     def date(self, tag: str, alias: str, value: Optional[date] = None) -> etree._Element:
         """Date picker in the document's language and date format."""
@@ -114,16 +179,30 @@ class Controls:
         d.append(el("w:calendar", w_val="gregorian"))
         pr.append(d)
         shown = format_date(value, self.date_format) if value else self.ph["date"]
-        return self._content(sdt, shown, value is None)
+        return self._content(sdt, tag, self._shown(shown, value is None))
 
-    def dropdown(self, tag: str, alias: str, choices: Sequence[tuple[str, str]]) -> etree._Element:
-        """Drop-down list of (value, display text); starts on the placeholder."""
+    def dropdown(self, tag: str, alias: str, choices: Sequence[tuple[str, str]], prompt: Optional[str] = None,
+                 suggestion: bool = False) -> etree._Element:
+        """Drop-down list of (value, display text); starts on the placeholder. A suggestion's placeholder is in
+        the suggestion style, so a prefilled example stands out until someone picks its status."""
         sdt, pr = self._sdt(tag, alias, True)
         dd = el("w:dropDownList")
         for value, shown in choices:
             dd.append(el("w:listItem", w_displayText=shown, w_value=value))
         pr.append(dd)
-        return self._content(sdt, self.ph["choice"], True)
+        style = self.suggestion_style if suggestion else None
+        return self._content(sdt, tag, self._shown(prompt or self.ph["choice"], True, style))
+
+    def combo(self, tag: str, alias: str, choices: Sequence[tuple[str, str]], value: Optional[str] = None,
+              prompt: Optional[str] = None) -> etree._Element:
+        """Combo box: pick one of the choices (e.g. a goal's number) or type something else."""
+        empty = not value
+        sdt, pr = self._sdt(tag, alias, empty)
+        cb = el("w:comboBox")
+        for v, shown in choices:
+            cb.append(el("w:listItem", w_displayText=shown, w_value=v))
+        pr.append(cb)
+        return self._content(sdt, tag, self._shown(prompt or self.ph["text"] if empty else value, empty))
 
     def checkbox(self, tag: str, alias: str, checked: bool = False) -> etree._Element:
         """Word 2010 check box (w14:checkbox); other readers show the ballot-box character."""
@@ -134,7 +213,6 @@ class Controls:
             st = etree.SubElement(box, f"{{{W14_NS}}}{name}")
             st.set(f"{{{W14_NS}}}val", char)
             st.set(f"{{{W14_NS}}}font", CHECKBOX_FONT)
-        content = el("w:sdtContent")
         r = el("w:r")
         rpr = el("w:rPr")
         rpr.append(el("w:rFonts", w_ascii=CHECKBOX_FONT, w_eastAsia=CHECKBOX_FONT, w_hAnsi=CHECKBOX_FONT))
@@ -142,9 +220,40 @@ class Controls:
         t = el("w:t")
         t.text = CHECKED if checked else UNCHECKED
         r.append(t)
-        content.append(r)
-        sdt.append(content)
-        return sdt
+        return self._content(sdt, tag, r)
+
+    def repeating(self, tag: str, alias: str, rows: Sequence[etree._Element]) -> etree._Element:
+        """Rows wrapped in a repeating section (Word 2013+): each row is an item Word can duplicate with "+"."""
+        section, pr = el("w:sdt"), el("w:sdtPr")
+        section.append(pr)
+        pr.append(el("w:alias", w_val=alias[:255]))
+        pr.append(el("w:tag", w_val=stable_tag(tag)))
+        self._next_id += 1
+        pr.append(el("w:id", w_val=str(self._next_id)))
+        etree.SubElement(pr, f"{{{W15_NS}}}repeatingSection", nsmap={"w15": W15_NS})
+        content = el("w:sdtContent")
+        section.append(content)
+        for row in rows:
+            item, ipr = el("w:sdt"), el("w:sdtPr")
+            item.append(ipr)
+            self._next_id += 1
+            ipr.append(el("w:id", w_val=str(self._next_id)))
+            etree.SubElement(ipr, f"{{{W15_NS}}}repeatingSectionItem", nsmap={"w15": W15_NS})
+            ic = el("w:sdtContent")
+            ic.append(row)
+            item.append(ic)
+            content.append(item)
+        return section
+
+    def tagmap(self) -> bytes:
+        """The custom XML part that maps bookmarks to tags and describes every fill-in table."""
+        root = etree.Element(f"{{{TAGMAP_NS}}}tags", nsmap={None: TAGMAP_NS})
+        for name, tag in self.bookmarks.items():
+            etree.SubElement(root, f"{{{TAGMAP_NS}}}control", bookmark=name, tag=tag)
+        for name, table_id, fields in self.tables:
+            t = etree.SubElement(root, f"{{{TAGMAP_NS}}}table", bookmark=name, id=table_id)
+            t.set("columns", " ".join(fields))
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def format_date(value: date, fmt: str) -> str:
@@ -204,12 +313,6 @@ def repeat_header(tr: etree._Element) -> None:
     trpr.append(el("w:tblHeader"))
 
 
-def cant_split(tr: etree._Element) -> None:
-    """Keep a table row on one page."""
-    trpr = tr.get_or_add_trPr()
-    trpr.insert(0, el("w:cantSplit"))
-
-
 def set_font(style: etree._Element, font: str) -> None:
     """Give a style one explicit font, dropping theme-font references that would override it."""
     rpr = style.get_or_add_rPr()
@@ -222,28 +325,190 @@ def set_font(style: etree._Element, font: str) -> None:
         rpr.insert(0, fonts)  # rFonts comes first in CT_RPr (after rStyle, which styles do not have)
 
 
+def add_table_style(styles: etree._Element, name: str, fill: str) -> None:
+    """A table style with thin grid lines and a header row shaded in the brand colour with white bold text.
+
+    Tables refer to it by name, so a provider's base document that defines a table style of the same name
+    restyles every table of the plan.
+    """
+    sid = re.sub(r"[^A-Za-z0-9]", "", name)
+    style = el("w:style", w_type="table", w_customStyle="1", w_styleId=sid)
+    style.append(el("w:name", w_val=name))
+    style.append(el("w:basedOn", w_val="TableNormal")) if styles.find(
+        f"w:style[@w:styleId='TableNormal']", NS) is not None else None
+    style.append(el("w:uiPriority", w_val="40"))
+    style.append(el("w:qFormat"))
+    tblpr = el("w:tblPr")
+    borders = el("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        borders.append(el(f"w:{side}", w_val="single", w_sz="4", w_space="0", w_color="A6A6A6"))
+    tblpr.append(borders)
+    mar = el("w:tblCellMar")
+    for side, width in (("left", "85"), ("right", "85")):
+        mar.append(el(f"w:{side}", w_w=width, w_type="dxa"))
+    tblpr.append(mar)
+    style.append(tblpr)
+    first = el("w:tblStylePr", w_type="firstRow")
+    rpr = el("w:rPr")
+    rpr.append(el("w:b"))
+    rpr.append(el("w:color", w_val="FFFFFF"))
+    first.append(rpr)
+    tcpr = el("w:tcPr")
+    tcpr.append(el("w:shd", w_val="clear", w_color="auto", w_fill=fill))
+    first.append(tcpr)
+    style.append(first)
+    styles.append(style)
+
+
+def table_look(tbl: etree._Element, header: bool) -> None:
+    """Which parts of the table style apply: the header row's look only when there is a header row."""
+    tblpr = tbl.tblPr
+    for old in tblpr.findall(qn("w:tblLook")):
+        tblpr.remove(old)
+    look = el("w:tblLook", w_val="0420" if header else "0400", w_firstRow="1" if header else "0",
+              w_lastRow="0", w_firstColumn="0", w_lastColumn="0", w_noHBand="1", w_noVBand="1")
+    tblpr.append(look)
+
+
+def table_description(tbl: etree._Element, caption: str, description: str) -> None:
+    """Alternative text of a table (Word's Table Properties > Alt Text), read by screen readers."""
+    tblpr = tbl.tblPr
+    for name in ("tblCaption", "tblDescription"):
+        for old in tblpr.findall(qn(f"w:{name}")):
+            tblpr.remove(old)
+    if caption:
+        tblpr.append(el("w:tblCaption", w_val=caption[:255]))
+    if description:
+        tblpr.append(el("w:tblDescription", w_val=description[:255]))
+
+
+def highlight_style(style: etree._Element, fill: str) -> None:
+    """Give a character style a background shading (visible in Word and LibreOffice)."""
+    rpr = style.get_or_add_rPr()
+    rpr.append(el("w:shd", w_val="clear", w_color="auto", w_fill=fill))
+
+
+def outline_level(style: etree._Element, level: int) -> None:
+    ppr = style.get_or_add_pPr()
+    for old in ppr.findall(qn("w:outlineLvl")):
+        ppr.remove(old)
+    ppr.append(el("w:outlineLvl", w_val=str(level)))
+
+
+def has_drawing(element: etree._Element) -> bool:
+    return element.find(".//" + qn("w:drawing")) is not None or element.find(".//" + qn("w:pict")) is not None
+
+
+def has_page_field(element: etree._Element) -> bool:
+    """Whether a header or footer shows page numbers (a PAGE field, simple or complex)."""
+    for instr in element.iter(qn("w:instrText")):
+        if "PAGE" in (instr.text or "").upper().split():
+            return True
+    return any("PAGE" in (f.get(qn("w:instr")) or "").upper().split() for f in element.iter(qn("w:fldSimple")))
+
+
+def image_size(path: str) -> Optional[tuple[int, int]]:
+    """Pixel size of a raster logo, or None for formats python-docx cannot embed (SVG)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            if im.format not in ("PNG", "JPEG", "GIF", "BMP", "TIFF"):
+                return None
+            return im.size
+    except (UnidentifiedImageError, OSError):
+        return None
+
+
+def alt_text(r: etree._Element, text: str) -> None:
+    """Alternative text of the picture in run r (its docPr description and title)."""
+    for pr in r.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"):
+        pr.set("descr", text)
+        pr.set("title", text)
+        pr.set("name", text[:60] or "logo")
+
+
+def internal_link(bookmark: str, text: str) -> etree._Element:
+    """A link to a bookmark in this document (contents list entries)."""
+    link = el("w:hyperlink", w_anchor=bookmark, w_history="1")
+    link.append(text_run(text))
+    return link
+
+
 def make_builtin(style: etree._Element, name: str) -> None:
     """Turn a style python-docx added as custom into Word's built-in of that name (e.g. "toc 1")."""
     style.attrib.pop(qn("w:customStyle"), None)
     style.find(qn("w:name")).set(qn("w:val"), name)
 
 
-def set_settings(settings: etree._Element) -> None:
-    """Update fields on open (TOC, NUMPAGES); drop proofState so Word spell-checks the new text."""
-    for name in ("proofState", "updateFields"):
-        for old in settings.findall(qn(f"w:{name}")):
-            settings.remove(old)
-    upd = el("w:updateFields", w_val="true")
-    # CT_Settings order: updateFields comes right before these elements
-    after = ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
-             "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
-             "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType",
-             "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator")
-    nxt = next((c for c in settings if etree.QName(c).localname in after), None)
-    if nxt is not None:
-        nxt.addprevious(upd)
+DECIMAL = {"fi-FI": (",", ";"), "sv-FI": (",", ";"), "en-GB": (".", ",")}
+# CT_Settings child order (the ones we write or place around)
+SETTINGS_ORDER = ("writeProtection", "view", "zoom", "removePersonalInformation", "removeDateAndTime",
+                  "doNotDisplayPageBoundaries", "displayBackgroundShape", "printPostScriptOverText",
+                  "printFractionalCharacterWidth", "printFormsData", "embedTrueTypeFonts", "embedSystemFonts",
+                  "saveSubsetFonts", "saveFormsData", "mirrorMargins", "alignBordersAndEdges",
+                  "bordersDoNotSurroundHeader", "bordersDoNotSurroundFooter", "gutterAtTop", "hideSpellingErrors",
+                  "hideGrammaticalErrors", "activeWritingStyle", "proofState", "formsDesign", "attachedTemplate",
+                  "linkStyles", "stylePaneFormatFilter", "stylePaneSortMethod", "documentType", "mailMerge",
+                  "revisionView", "trackRevisions", "doNotTrackMoves", "doNotTrackFormatting",
+                  "documentProtection", "autoFormatOverride", "styleLockTheme", "styleLockQFSet",
+                  "defaultTabStop", "autoHyphenation", "consecutiveHyphenLimit", "hyphenationZone",
+                  "doNotHyphenateCaps", "showEnvelope", "summaryLength", "clickAndTypeStyle",
+                  "defaultTableStyle", "evenAndOddHeaders", "bookFoldRevPrinting", "bookFoldPrinting",
+                  "bookFoldPrintingSheets", "drawingGridHorizontalSpacing", "drawingGridVerticalSpacing",
+                  "displayHorizontalDrawingGridEvery", "displayVerticalDrawingGridEvery",
+                  "doNotUseMarginsForDrawingGridOrigin", "drawingGridHorizontalOrigin",
+                  "drawingGridVerticalOrigin", "doNotShadeFormData", "noPunctuationKerning",
+                  "characterSpacingControl", "printTwoOnOne", "strictFirstAndLastChars", "noLineBreaksAfter",
+                  "noLineBreaksBefore", "savePreviewPicture", "doNotValidateAgainstSchema", "saveInvalidXml",
+                  "ignoreMixedContent", "alwaysShowPlaceholderText", "doNotDemarcateInvalidXml",
+                  "saveXmlDataOnly", "useXSLTWhenSaving", "saveThroughXslt", "showXMLTags",
+                  "alwaysMergeEmptyNamespace", "updateFields", "hdrShapeDefaults", "footnotePr", "endnotePr",
+                  "compat", "docVars", "rsids", "mathPr", "attachedSchema", "themeFontLang", "clrSchemeMapping",
+                  "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures", "forceUpgrade", "captions",
+                  "readModeInkLockDown", "smartTagType", "schemaLibrary", "shapeDefaults",
+                  "doNotEmbedSmartTags", "decimalSymbol", "listSeparator")
+
+
+def _place(settings: etree._Element, new: etree._Element) -> None:
+    """Insert a settings child where CT_Settings wants it, replacing one of the same name."""
+    name = etree.QName(new).localname
+    for old in settings.findall(qn(f"w:{name}")):
+        settings.remove(old)
+    rank = SETTINGS_ORDER.index(name)
+    for child in settings:
+        other = etree.QName(child).localname
+        if other in SETTINGS_ORDER and SETTINGS_ORDER.index(other) > rank:
+            child.addprevious(new)
+            return
+    settings.append(new)
+
+
+def set_settings(settings: etree._Element, lang_id: str = "fi-FI", protect: bool = False) -> None:
+    """Word 2013 compatibility (repeating sections need it), fields updated on open (contents, page count),
+    the document's language for themes and numbers, and optional fill-in-only protection."""
+    for old in settings.findall(qn("w:proofState")):  # so Word spell-checks the new text
+        settings.remove(old)
+    _place(settings, el("w:updateFields", w_val="true"))
+    compat = settings.find(qn("w:compat"))
+    if compat is None:
+        compat = el("w:compat")
+        _place(settings, compat)
+    for cs in compat.findall(qn("w:compatSetting")):
+        if cs.get(qn("w:name")) == "compatibilityMode":
+            cs.set(qn("w:val"), "15")
+            break
     else:
-        settings.append(upd)
+        compat.append(el("w:compatSetting", w_name="compatibilityMode", w_uri="http://schemas.microsoft.com/office/word",
+                         w_val="15"))
+    _place(settings, el("w:themeFontLang", w_val=lang_id))
+    decimal, separator = DECIMAL.get(lang_id, (".", ","))
+    _place(settings, el("w:decimalSymbol", w_val=decimal))
+    _place(settings, el("w:listSeparator", w_val=separator))
+    for old in settings.findall(qn("w:documentProtection")):
+        settings.remove(old)
+    if protect:  # Word's "filling in forms": the guidance is read-only, the content controls stay editable
+        _place(settings, el("w:documentProtection", w_edit="forms", w_enforcement="1"))
 
 
 def set_default_language(styles: etree._Element, lang_id: str) -> None:
@@ -275,21 +540,25 @@ _ROOT_RE = re.compile(rb"<w:document\b[^>]*>")
 
 
 def _ensure_w14_root(xml: bytes) -> bytes:
-    """A base document may lack the w14/mc declarations the check boxes need on the root element."""
+    """Declare on the root element the Word 2010/2013 namespaces that check boxes (w14) and repeating
+    sections (w15) use, as ignorable for older readers; a base document may lack them."""
     m = _ROOT_RE.search(xml)
     if not m:
         return xml
     tag = m.group(0)
     new = tag
-    if b"xmlns:w14=" not in new:
-        new = new[:-1] + f' xmlns:w14="{W14_NS}"'.encode() + b">"
-    if b"xmlns:mc=" not in new:
-        new = new[:-1] + f' xmlns:mc="{MC_NS}"'.encode() + b">"
+    for prefix, uri in (("w14", W14_NS), ("w15", W15_NS), ("mc", MC_NS)):
+        if f"xmlns:{prefix}=".encode() not in new:
+            new = new[:-1] + f' xmlns:{prefix}="{uri}"'.encode() + b">"
     ign = re.search(rb'mc:Ignorable="([^"]*)"', new)
+    wanted = [b"w14", b"w15"]
     if ign is None:
-        new = new[:-1] + b' mc:Ignorable="w14">'
-    elif b"w14" not in ign.group(1).split():
-        new = new.replace(ign.group(0), b'mc:Ignorable="' + (ign.group(1) + b" w14").strip() + b'"')
+        new = new[:-1] + b' mc:Ignorable="w14 w15">'
+    else:
+        have = ign.group(1).split()
+        extra = [w for w in wanted if w not in have]
+        if extra:
+            new = new.replace(ign.group(0), b'mc:Ignorable="' + b" ".join(have + extra) + b'"')
     return xml.replace(tag, new, 1)
 
 
