@@ -141,3 +141,29 @@ def test_filled_values_never_break_inside_a_word(built_samples, tmp_path, sample
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def test_large_base_type_leaves_no_nearly_empty_page(tmp_path, plan_for):
+    """A letterhead with 14 pt body text: the cover and the contents reflow without a page left nearly empty."""
+    from dataclasses import replace
+
+    import docx
+    from docx.shared import Pt
+
+    from generator.plan import ProviderInfo
+    from generator.render.docx import render_docx
+
+    base = docx.Document()
+    base.styles["Normal"].font.size = Pt(14)
+    base.styles["Heading 1"].font.size = Pt(22)
+    base.sections[0].header.paragraphs[0].text = "Iso Työterveys Oy"
+    path = tmp_path / "big.docx"
+    base.save(path)
+    plan = replace(plan_for(employees=60), provider=ProviderInfo(id="p", name="Iso Työterveys Oy", base_docx=str(path)))
+    pdf = _soffice(tmp_path, "pdf", _write(tmp_path / "plan.docx", render_docx(plan)), tmp_path / "pdf")
+    from pypdf import PdfReader
+
+    pages = [p.extract_text() or "" for p in PdfReader(pdf).pages]
+    for number, page in enumerate(pages[:-1], start=1):
+        lines = [line for line in page.splitlines() if line.strip()]
+        assert len(lines) > 6, f"page {number} is nearly empty: {lines}"
