@@ -32,6 +32,7 @@ VALUES = {
     "metric": "Henkilöstökyselyn kuormittuneisuusindeksi",
     "baseline": "3,4 päivää henkilöä kohden",
     "target": "alle 2,5 päivää henkilöä kohden",
+    "latest": "2,9 päivää henkilöä kohden",
     "name": "Anna-Kaisa Väisänen-Lindqvist",
     "contact": "anna.vaisanen@esimerkki.fi",
     "participants": "työsuojeluvaltuutettu, esihenkilöt",

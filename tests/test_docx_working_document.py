@@ -160,7 +160,7 @@ def test_every_control_and_fill_in_table_is_in_the_tag_map(fi_doc):
         assert mark is not None, sdt_tag(sdt)
         assert by_mark[mark.get(f"{W}name")] == sdt_tag(sdt)
     tables = {t.get("id"): t.get("columns").split() for t in tagmap.iter(f"{ns}table")}
-    assert tables["goal"][1:] == ["need", "goal", "metric", "baseline", "target"]
+    assert tables["goal"][1:] == ["need", "goal", "metric", "baseline", "target", "latest"]
     assert tables["actions.prevention"] == list(ACTION_FIELDS)
 
 

@@ -31,6 +31,7 @@ LANG_IDS = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}
 DATE_FORMATS = {"fi": "d.M.yyyy", "sv": "d.M.yyyy", "en": "dd/MM/yyyy"}
 DEFAULT_COLOUR = "1F5F8B"
 FONT = "Arial"
+TAG_SCHEME = "1"  # version of docs/docx-tags.md; a reader refuses plans of a scheme it does not know
 LOGO_MAX_HEIGHT = Cm(1.2)  # a logo is scaled to fit this height and a third of the text width
 Cell = Union[str, etree._Element, Sequence[Union[str, etree._Element]], None]
 
@@ -282,6 +283,7 @@ class Writer:
             "toolkit.language": plan.language,
             "toolkit.content": plan.content_version,
             "toolkit.generator": plan.generator_version or __version__,
+            "toolkit.tags": TAG_SCHEME,
         })
         P.set_app_properties(self.doc, f"mielenterveys-toolkit {plan.generator_version or __version__}",
                              plan.provider.name if plan.provider else "")

@@ -362,11 +362,12 @@ def goals(w: Writer, n: int) -> None:
                      ctl.combo(f"{tag}.need", L("docx.col.need"), needs_ref, prompt=L("docx.ph.need_ref")),
                      ctl.text(f"{tag}.goal", L("docx.col.goal")), ctl.text(f"{tag}.metric", L("docx.col.metric")),
                      ctl.text(f"{tag}.baseline", L("docx.col.baseline")),
-                     ctl.text(f"{tag}.target", L("docx.col.target"))))
+                     ctl.text(f"{tag}.target", L("docx.col.target")),
+                     ctl.text(f"{tag}.latest", L("docx.col.latest"))))
     w.table((L("docx.col.number"), L("docx.col.need"), L("docx.col.goal"), L("docx.col.metric"),
-             L("docx.col.baseline"), L("docx.col.target")), (1.3, 4.0, 6.0, 6.0, 4.0, 4.0), rows,
-            caption=L("docx.table.goal"), table_id="goal",
-            fields=("number", "need", "goal", "metric", "baseline", "target"), repeat=L("docx.repeat.row"))
+             L("docx.col.baseline"), L("docx.col.target"), L("docx.col.latest")),
+            (1.3, 4.0, 4.6, 4.6, 3.6, 3.6, 3.6), rows, caption=L("docx.table.goal"), table_id="goal",
+            fields=("number", "need", "goal", "metric", "baseline", "target", "latest"), repeat=L("docx.repeat.row"))
     measures = sorted(plan.items("measure_priority"), key=lambda m: (m.value or "9"))
     if measures:
         w.heading(L("docx.goals.measures"), 2)

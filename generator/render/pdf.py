@@ -54,8 +54,15 @@ def render_checklists(plan: Plan, templates_dir: Path) -> bytes:
     html = _template(templates_dir, "checklists.html.j2").render(**ctx)
     names = {e.id: e.text for s in sections + questions for e in s.items}
     names.update({f"{s.id}.notes": f"{s.title}: {plan.label('common.notes')}" for s in sections})
-    pdf, _ = html_to_pdf(html, templates_dir, "checklists.pdf", forms=True, accessible_names=names)
+    pdf, _ = html_to_pdf(html, templates_dir, "checklists.pdf", forms=True, accessible_names=names,
+                         identity=identity(plan, "checklists"))
     return pdf
+
+
+def identity(plan: Plan, document: str) -> dict[str, str]:
+    """Custom document-information entries that say whose document this is and from which build."""
+    return {"ToolkitClient": plan.client.id, "ToolkitDocument": document, "ToolkitLanguage": plan.language,
+            "ToolkitContent": plan.content_version, "ToolkitGenerator": plan.generator_version}
 
 
 def _cited(citations: Citations, entries: list[Entry]) -> tuple:
@@ -108,7 +115,7 @@ def render_pathway(plan: Plan, templates_dir: Path) -> bytes:
                           "shorten the pathway texts in content/items/")
     best = min(found)
     _PATHWAY_HINTS[key] = best
-    return write(found[best], "care-pathway.pdf")
+    return write(found[best], "care-pathway.pdf", identity=identity(plan, "care-pathway"))
 
 
 def _template(templates_dir: Path, name: str):

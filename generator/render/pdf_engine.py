@@ -88,13 +88,14 @@ def _weasyprint_warnings() -> Iterator[list[str]]:
 
 
 def html_to_pdf(html: str, templates_dir: Path, what: str, forms: bool = False,
-                accessible_names: Optional[dict[str, str]] = None) -> "tuple[bytes, int]":
+                accessible_names: Optional[dict[str, str]] = None,
+                identity: Optional[dict[str, str]] = None) -> "tuple[bytes, int]":
     """Render HTML (relative URLs resolve against templates_dir) once; return (PDF bytes, page count).
 
     Tagged PDF (pdf_tags) rather than pdf/ua-1: fillable checkboxes fail PDF/UA for widgets (WeasyPrint #2726).
     """
     doc = layout(html, templates_dir, what, forms)
-    return write(doc, what, forms, accessible_names), len(doc.pages)
+    return write(doc, what, forms, accessible_names, identity), len(doc.pages)
 
 
 def layout(html: str, templates_dir: Path, what: str, forms: bool = False):
@@ -141,17 +142,20 @@ def _remove_font_folder(owner: int) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def write(doc, what: str, forms: bool = False, accessible_names: Optional[dict[str, str]] = None) -> bytes:
+def write(doc, what: str, forms: bool = False, accessible_names: Optional[dict[str, str]] = None,
+          identity: Optional[dict[str, str]] = None) -> bytes:
     """The PDF bytes of a laid-out Document, finished by _finisher before they are serialised."""
     with _weasyprint_warnings() as warnings:
         pdf = doc.write_pdf(pdf_forms=forms, pdf_tags=True, uncompressed_pdf=False,
-                            finisher=_finisher(accessible_names or {}))
+                            finisher=_finisher(accessible_names or {}, identity or {}))
     _raise_warnings(what, warnings)
     return pdf
 
 
-def _finisher(accessible_names: dict[str, str]):
-    """Touch up the PDF objects WeasyPrint is about to write: open the bookmarks pane; full field names.
+def _finisher(accessible_names: dict[str, str], identity: dict[str, str]):
+    """Touch up the PDF objects WeasyPrint is about to write: open the bookmarks pane; full field names; the
+    document's identity (client, document, build) as custom document-information entries, which PDF fillers
+    keep, so a returned PDF tells which client it belongs to whatever its file is called.
 
     WeasyPrint takes a field's accessible name (TU) from the laid-out <label>, where words broken across
     lines lose their space ("stärkaresurserna"); accessible_names (field name -> text) replaces it.
@@ -163,6 +167,8 @@ def _finisher(accessible_names: dict[str, str]):
 
         if "Outlines" in pdf.catalog:
             pdf.catalog["PageMode"] = "/UseOutlines"
+        for key, value in identity.items():
+            pdf.info[key] = pydyf.String(value)
         if not accessible_names:
             return
         for obj in pdf.objects:
