@@ -24,6 +24,7 @@ from .library import Library
 from .load import Project
 from .plan import Plan
 from .profile import LoadedProfile
+from .record import load_record
 from .render import Output, available_outputs, render
 from .select import select
 
@@ -92,7 +93,20 @@ def base_key(lp: LoadedProfile, project: Project, templates: str, outputs: tuple
         "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH"),
         "outputs": [o.filename for o in outputs],
         "extras": [name for name, on in (("depfile", opts.depfile), ("zip", opts.zip)) if on],
+        "previous": _record_hash(previous_record(opts, lp)),
     }
+
+
+def _record_hash(path: Optional[Path]) -> Optional[str]:
+    return sha256(path.read_bytes()) if path else None
+
+
+def previous_record(opts: "Options", lp: LoadedProfile) -> Optional[Path]:
+    """Last round's record of this client, when --previous names a folder that has one."""
+    if opts.previous is None:
+        return None
+    path = Path(opts.previous) / f"{lp.profile.id}.json"
+    return path if path.is_file() else None
 
 
 def quick_key(base: dict, library: Library) -> dict:
@@ -161,6 +175,7 @@ class Options:
     force: bool = False
     depfile: bool = False
     zip: bool = False
+    previous: Optional[Path] = None  # RECORDS folder of last round: a client's plan starts from <id>.json
 
 
 def prepare(lp: LoadedProfile, project: Project, library: Library, out_root: Path, outputs: tuple[Output, ...],
@@ -181,7 +196,9 @@ def prepare(lp: LoadedProfile, project: Project, library: Library, out_root: Pat
         manifest = read_manifest(out_dir) if check and not opts.force else None
         if manifest and manifest.get("quick_inputs") == quick and outputs_intact(out_dir, manifest):
             return Result(pid, "up-to-date")
-        plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.root)
+        record_path = previous_record(opts, lp)
+        record = load_record(record_path) if record_path else None
+        plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.root, previous=record)
         inputs = input_key(base, plan)
     except ToolkitError as exc:
         return Result(pid, "failed", f"{lp.path}: {exc}")

@@ -64,28 +64,33 @@ def validate(paths: tuple[Path, ...], root: str | None) -> None:
 
 
 @main.command()
-@click.option("--kind", type=click.Choice(["profile", "provider", "all"]), default="all", show_default=True,
-              help="Which schema to print.")
+@click.option("--kind", type=click.Choice(["profile", "provider", "record", "all"]), default="all",
+              show_default=True, help="Which schema to print: profile and provider files, or the records that "
+                                      "toolkit collect writes.")
 @root_option
 def schema(kind: str, root: str | None) -> None:
     """Print the JSON Schema of profiles and provider files, for YAML editors.
 
     Example: toolkit schema --kind profile > profile.schema.json
     """
+    from .record import record_schema
     from .schema import schemas
     project = _project(root)
     try:
         out = schemas(project)
     except InputError as err:
         _fail(err)
+    out["record"] = record_schema()
     click.echo(json.dumps(out if kind == "all" else out[kind], indent=2, ensure_ascii=False))
 
 
 @main.command()
 @click.argument("profile", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the plan and every decision as JSON.")
+@click.option("--previous", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+              help="RECORDS folder of last round (from toolkit collect): show what the plan takes over from it.")
 @root_option
-def explain(profile: Path, as_json: bool, root: str | None) -> None:
+def explain(profile: Path, as_json: bool, previous: Path | None, root: str | None) -> None:
     """Show what the toolkit of one client contains, and why each item is in or out.
 
     Example: toolkit explain profiles/hoivakoti-aurinko.yaml
@@ -98,7 +103,14 @@ def explain(profile: Path, as_json: bool, root: str | None) -> None:
     except InputError as err:
         _fail(err)
     lp = loaded[0]
-    plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.root)
+    record = None
+    if previous is not None and (previous / f"{lp.profile.id}.json").is_file():
+        from .record import load_record
+        try:
+            record = load_record(previous / f"{lp.profile.id}.json")
+        except InputError as err:
+            _fail(err)
+    plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.root, previous=record)
     if as_json:
         click.echo(json.dumps(asdict(plan), indent=2, ensure_ascii=False))
     else:
@@ -173,12 +185,15 @@ class Progress:
 @click.option("--zip", "zip_", is_flag=True, help="Also write OUT/<id>.zip, one archive per client for delivery.")
 @click.option("--wait", type=click.FloatRange(0), default=0, show_default=True, metavar="SECONDS",
               help="If another build is writing OUT, wait this long for it before giving up.")
+@click.option("--previous", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+              metavar="RECORDS", help="Start each client's plan from last round's record RECORDS/<id>.json "
+                                      "(written by toolkit collect), where there is one.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
 @root_option
 def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fail_fast: bool, shard: str | None,
-          shard_total: int | None, depfile: bool, zip_: bool, wait: float, quiet: bool, as_json: bool,
-          root: str | None) -> None:
+          shard_total: int | None, depfile: bool, zip_: bool, wait: float, previous: Path | None, quiet: bool,
+          as_json: bool, root: str | None) -> None:
     """Build the toolkits of the given profiles (files or folders) into OUT/<id>/.
 
     Example: toolkit build profiles/ -o out/ -j 4
@@ -204,7 +219,7 @@ def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fai
     if sh:
         loaded = [lp for lp in loaded if in_shard(lp.profile.id, *sh)]
     show = None if quiet else Progress(sys.stderr.isatty() and not os.environ.get("CI"))
-    opts = Options(force=force, depfile=depfile, zip=zip_)
+    opts = Options(force=force, depfile=depfile, zip=zip_, previous=previous.resolve() if previous else None)
     try:
         summary = build_all(loaded, project, library, out, jobs or os.cpu_count() or 1, opts, fail_fast,
                             show, wait=wait, failed_inputs=invalid, notice=show.notice if show else lambda m: None)

@@ -141,6 +141,34 @@ class PathwayLevel:
 
 
 @dataclass(frozen=True)
+class Carried:
+    """A row of last round's record carried into this plan: a need, a goal or an action, as people wrote it."""
+
+    id: str
+    values: tuple[tuple[str, str], ...]  # (field, value), e.g. ("what", "..."), ("status", "in_progress")
+    block: Optional[str] = None          # actions: the planning block (community, prevention, ...)
+
+    def get(self, name: str) -> str:
+        return next((v for k, v in self.values if k == name), "")
+
+
+@dataclass(frozen=True)
+class PreviousRound:
+    """Last round's record, as this plan starts from it (`toolkit build --previous RECORDS`)."""
+
+    returned: str                        # YYYY-MM-DD: the newest modified date of the returned documents
+    needs: tuple[Carried, ...] = ()
+    goals: tuple[Carried, ...] = ()
+    open_actions: tuple[Carried, ...] = ()   # planned or in progress: carried forward, still editable
+    done_actions: tuple[Carried, ...] = ()   # done last round: listed as such
+    dropped_actions: tuple[Carried, ...] = ()  # agreed not to be done: listed, not carried
+    unmet: tuple[str, ...] = ()          # collaboration checklist items not in place last round
+
+    def carried_action(self, action_id: str) -> Optional[Carried]:
+        return next((a for a in self.open_actions if a.id == action_id), None)
+
+
+@dataclass(frozen=True)
 class Plan:
     """The tailored toolkit content for one client. Renderers read nothing else."""
 
@@ -154,6 +182,7 @@ class Plan:
     warnings: tuple[str, ...] = ()
     content_version: str = ""
     generator_version: str = ""
+    previous: Optional[PreviousRound] = None
 
     def items(self, kind: str, group: Optional[str] = None) -> tuple[Entry, ...]:
         """Selected entries of a kind (and group), in library order."""
@@ -217,7 +246,27 @@ class Plan:
         lines.append(f"{self.label('explain.excluded')} ({len(excluded)}):")
         for d in excluded:
             lines.append(f"    - {d.item_id} [{d.kind}]: {'; '.join(d.reasons)}")
+        lines += self.carried_lines()
         return "\n".join(lines)
+
+    def carried_lines(self) -> list[str]:
+        """What this plan takes over from last round's record, and why (for explain)."""
+        p = self.previous
+        if p is None:
+            return []
+        lines = [f"{self.label('explain.carried')} ({p.returned or '–'}):"]
+        for what, rows in (("explain.carried.needs", p.needs), ("explain.carried.goals", p.goals),
+                           ("explain.carried.open", p.open_actions), ("explain.carried.done", p.done_actions),
+                           ("explain.carried.dropped", p.dropped_actions)):
+            if rows:
+                lines.append(f"  {self.label(what)} ({len(rows)}):")
+                for r in rows:
+                    text = r.get("what") or r.get("goal") or r.get("need")
+                    lines.append(f"    > {r.id}: {_short(text)}" + (f" [{r.get('status')}]" if r.get("status") else ""))
+        if p.unmet:
+            lines.append(f"  {self.label('explain.carried.unmet')} ({len(p.unmet)}):")
+            lines += [f"    > {i}" for i in p.unmet]
+        return lines
 
 
 def _short(text: str, n: int = 90) -> str:

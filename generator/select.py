@@ -8,8 +8,9 @@ from typing import Optional
 
 from . import __version__
 from .library import Conditions, Item, Library
-from .plan import ClientInfo, Decision, Entry, Plan, ProviderInfo, Reference, TeamMember
+from .plan import Carried, ClientInfo, Decision, Entry, Plan, PreviousRound, ProviderInfo, Reference, TeamMember
 from .profile import Profile, Provider
+from .record import Record
 from .vocab import LANGUAGES, size_band
 
 _TEXT_FIELDS = ("body", "consequence", "why", "aim", "how", "who", "who_ohs", "when_text", "metric")
@@ -94,8 +95,12 @@ def _county_item(library: Library, name: Optional[str]) -> Optional[Item]:
 
 
 def select(profile: Profile, library: Library, provider: Optional[Provider] = None,
-           provider_id: Optional[str] = None, root: Optional[Path] = None) -> Plan:
-    """Decide for every library item whether it belongs in this client's toolkit, and why."""
+           provider_id: Optional[str] = None, root: Optional[Path] = None,
+           previous: Optional["Record"] = None) -> Plan:
+    """Decide for every library item whether it belongs in this client's toolkit, and why.
+
+    previous: last round's record of this client; the plan then starts from it (see carry_forward).
+    """
     facts = _Facts(profile, library)
     county = _county_item(library, profile.wellbeing_county)
     own: dict[str, tuple[bool, list[str]]] = {}
@@ -136,6 +141,7 @@ def select(profile: Profile, library: Library, provider: Optional[Provider] = No
         warnings=tuple(warnings),
         content_version=_content_version(entries, facts.labels, references),
         generator_version=__version__,
+        previous=carry_forward(previous, library) if previous is not None else None,
     )
 
 
@@ -198,3 +204,27 @@ def _provider(pr: Provider, pid: Optional[str], root: Optional[Path], library: L
         brand_colour=pr.brand_colour,
         logo=asset(pr.logo), base_docx=asset(pr.base_docx), protect=pr.plan_editing == "fill_in_only",
     )
+
+
+ACTION_FIELDS = ("need", "goal", "what", "owner_workplace", "owner_ohs", "when", "metric", "status")
+COLLAB_CHECKLISTS = ("checklist.collab-structures", "checklist.collab-ways")
+
+
+def carry_forward(record: Record, library: Library) -> PreviousRound:
+    """What the next round starts from: last round's needs and goals (the latest measurement becomes the new
+    baseline), open actions carried forward with their status, done and dropped ones listed, and the
+    collaboration prerequisites that were not in place. Untouched suggestions are not carried: this round's
+    examples are suggested afresh."""
+    by_id = library.by_id()
+    needs = tuple(Carried(n.id, (("need", n.need), ("evidence", n.evidence))) for n in record.needs)
+    goals = tuple(Carried(g.id, (("need", g.need), ("goal", g.goal), ("metric", g.metric),
+                                 ("baseline", g.latest or g.baseline), ("target", g.target)))
+                  for g in record.goals)
+    open_, done, dropped = [], [], []
+    for a in record.actions:
+        row = Carried(a.id, tuple((f, getattr(a, f)) for f in ACTION_FIELDS), a.block)
+        {"planned": open_, "in_progress": open_, "done": done, "not_done": dropped}.get(a.status, []).append(row)
+    unmet = tuple(item_id for item_id, met in record.checklist_items.items()
+                  if not met and item_id in by_id and by_id[item_id].group in COLLAB_CHECKLISTS)
+    returned = max((f.modified[:10] for f in record.files if f.modified), default="")
+    return PreviousRound(returned, needs, goals, tuple(open_), tuple(done), tuple(dropped), unmet)

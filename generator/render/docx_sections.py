@@ -6,12 +6,12 @@ docs/docx-tags.md before changing one.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 from docx.shared import Cm
 
-from ..plan import Entry
-from .docx_xml import brand_rule, language_run, shade_cell, text_run
+from ..plan import Carried, Entry
+from .docx_xml import brand_rule, format_date, language_run, shade_cell, text_run
 
 if TYPE_CHECKING:
     from .docx import Writer
@@ -244,6 +244,13 @@ def _provider_contact(w: Writer) -> None:
 def collaboration(w: Writer, n: int) -> None:
     plan, L = w.plan, w.plan.label
     w.heading(f"{n}. {L('docx.h.collab')}", 1)
+    unmet = [plan.item(i) for i in plan.previous.unmet] if plan.previous else []
+    unmet = [e for e in unmet if e is not None]
+    if unmet:  # the prerequisites last round's checklists found missing come first
+        w.heading(L("docx.previous.unmet"), 2)
+        w.para(L("docx.previous.unmet.intro"))
+        for e in unmet:
+            w.bullet(e.text, e.consequence)
     theme = plan.item("theme.collaboration")
     if theme and theme.body:
         w.para(theme.body)
@@ -260,23 +267,29 @@ def collaboration(w: Writer, n: int) -> None:
 
 
 def _fill_in_table(w: Writer, prefix: str, fields: tuple, weights: tuple[float, ...], count: int,
-                   first: Optional[list[str]] = None, dates: tuple[str, ...] = (), numbered: str = "") -> None:
+                   first: Optional[list[str]] = None, dates: tuple[str, ...] = (), numbered: str = "",
+                   values: Sequence[Carried] = ()) -> None:
     """A table of `count` rows of fill-in controls tagged <prefix>.<row>.<field>, under the fields' column titles.
 
     A field is a name, or (name, column) when its tag and its docx.col.* title differ; fields in dates get
-    a date picker. first[i] prefills the first cell of row i + 1; later rows start empty. With numbered (a
-    label such as "T{n}"), a first column shows each row's number for other tables to refer to.
+    a date picker. first[i] prefills the first cell of row i + 1; values[i] (last round's row) prefills row
+    i + 1 by field; one empty row always follows them. With numbered (a label such as "T{n}"), a first column
+    shows each row's number for other tables to refer to.
     """
     L, ctl = w.plan.label, w.ctl
     fields = [(f, f) if isinstance(f, str) else f for f in fields]
     first = first or []
     rows = []
-    for i in range(1, count + 1):
+    for i in range(1, max(count, len(values) + 1) + 1):
         row = [numbered.format(n=i)] if numbered else []
+        carried = values[i - 1] if i <= len(values) else None
         for j, (name, column) in enumerate(fields):
             tag, title = f"{prefix}.{i}.{name}", L(f"docx.col.{column}")
-            value = first[i - 1] if j == 0 and i <= len(first) else None
-            row.append(ctl.date(tag, title) if name in dates else ctl.text(tag, title, value))
+            value = first[i - 1] if j == 0 and i <= len(first) else (carried.get(name) if carried else None)
+            if name in dates:
+                row.append(ctl.date(tag, title, w.parse_date(value)))
+            else:
+                row.append(ctl.text(tag, title, value or None))
         rows.append(tuple(row))
     headers = ((L("docx.col.number"),) if numbered else ()) + tuple(L(f"docx.col.{column}") for _, column in fields)
     names = (("number",) if numbered else ()) + tuple(name for name, _ in fields)
@@ -324,8 +337,9 @@ def needs(w: Writer, n: int) -> None:
                 w.para(note.value, style="Small")
     w.heading(L("docx.needs.identified"), 2)
     w.para(L("docx.needs.identified.intro"))
+    previous = plan.previous.needs if plan.previous else ()
     _fill_in_table(w, "need", ("need", ("evidence", "evidence_source")), (1.4, 7.2, 8.0), NEED_ROWS,
-                   numbered=L("docx.need.number", n="{n}"))
+                   numbered=L("docx.need.number", n="{n}"), values=previous)
 
 
 def _factor_tables(w: Writer, group_kind: str, factor_kind: str, title: str, tick: str, suffix: str) -> None:
@@ -356,13 +370,18 @@ def goals(w: Writer, n: int) -> None:
     steps(w, "goals")
     needs_ref = [(f"N{i}", L("docx.need.number", n=i)) for i in range(1, NEED_ROWS + 1)]
     rows = []
-    for i in range(1, GOAL_ROWS + 1):
-        tag = f"goal.{i}"
+    carried = plan.previous.goals if plan.previous else ()
+    for i in range(1, max(GOAL_ROWS, len(carried) + 1) + 1):
+        tag, last = f"goal.{i}", carried[i - 1] if i <= len(carried) else None
+
+        def value(name: str) -> Optional[str]:
+            return (last.get(name) or None) if last else None
         rows.append((L("docx.goal.number", n=i),
-                     ctl.combo(f"{tag}.need", L("docx.col.need"), needs_ref, prompt=L("docx.ph.need_ref")),
-                     ctl.text(f"{tag}.goal", L("docx.col.goal")), ctl.text(f"{tag}.metric", L("docx.col.metric")),
-                     ctl.text(f"{tag}.baseline", L("docx.col.baseline")),
-                     ctl.text(f"{tag}.target", L("docx.col.target")),
+                     ctl.combo(f"{tag}.need", L("docx.col.need"), needs_ref, value("need"), L("docx.ph.need_ref")),
+                     ctl.text(f"{tag}.goal", L("docx.col.goal"), value("goal")),
+                     ctl.text(f"{tag}.metric", L("docx.col.metric"), value("metric")),
+                     ctl.text(f"{tag}.baseline", L("docx.col.baseline"), value("baseline")),
+                     ctl.text(f"{tag}.target", L("docx.col.target"), value("target")),
                      ctl.text(f"{tag}.latest", L("docx.col.latest"))))
     w.table((L("docx.col.number"), L("docx.col.need"), L("docx.col.goal"), L("docx.col.metric"),
              L("docx.col.baseline"), L("docx.col.target"), L("docx.col.latest")),
@@ -388,6 +407,7 @@ def actions(w: Writer, n: int) -> None:
         guidance(w, points)
         steps(w, "actions")
     w.para(L("docx.actions.intro"))
+    _last_round_actions(w)
     for block in plan.items("planning_block"):
         w.heading(block.text, 2)
         if block.body:
@@ -400,6 +420,21 @@ def actions(w: Writer, n: int) -> None:
     w.orientation(landscape=False)
 
 
+def _last_round_actions(w: Writer) -> None:
+    """Last round's actions that were done, or agreed not to be done: listed, not carried forward."""
+    previous, L = w.plan.previous, w.plan.label
+    if previous is None or not (previous.done_actions or previous.dropped_actions):
+        return
+    w.heading(L("docx.previous.actions"), 2)
+    returned = w.parse_date(previous.returned)
+    w.para(L("docx.previous.actions.intro", returned=format_date(returned, w.ctl.date_format) if returned else "–"))
+    blocks = {_short_id(b.id): b.text for b in w.plan.items("planning_block")}
+    rows = [(c.get("what"), blocks.get(c.block or "", c.block or ""), c.get("when"), L(f"docx.status.{c.get('status')}"))
+            for c in previous.done_actions + previous.dropped_actions]
+    w.table((L("docx.col.what"), L("docx.col.block"), L("docx.col.when"), L("docx.col.status")),
+            (10.0, 7.0, 5.0, 3.3), rows, caption=L("docx.previous.actions"))
+
+
 def _action_table(w: Writer, block: Entry, items: tuple[Entry, ...]) -> None:
     """One row per action: need, goal, what and how, owners at the workplace and in OHS, when, metric, status.
 
@@ -409,30 +444,43 @@ def _action_table(w: Writer, block: Entry, items: tuple[Entry, ...]) -> None:
     L, ctl = w.plan.label, w.ctl
     choices = [(s, L(f"docx.status.{s}")) for s in STATUSES]
     goals_ref = [(f"T{i}", L("docx.goal.number", n=i)) for i in range(1, GOAL_ROWS + 1)]
+    previous = w.plan.previous
+    short = _short_id(block.id)
     rows = []
-    for a in items:
-        rows.append(_action_row(w, a.id, choices, goals_ref, a))
+    for a in items:  # this round's examples; one carried forward from last round keeps what was agreed
+        rows.append(_action_row(w, a.id, choices, goals_ref, a, previous.carried_action(a.id) if previous else None))
+    shown = {a.id for a in items}
+    carried = [c for c in (previous.open_actions if previous else ()) if c.block == short and c.id not in shown]
+    for k, c in enumerate(carried, start=1):  # last round's own rows and examples no longer suggested
+        rows.append(_action_row(w, f"action.{short}.carried{k}", choices, goals_ref, None, c))
     for k in range(1, BLANK_ACTION_ROWS + 1):
-        rows.append(_action_row(w, f"action.{_short_id(block.id)}.new{k}", choices, goals_ref, None))
+        rows.append(_action_row(w, f"action.{short}.new{k}", choices, goals_ref, None))
     w.table(tuple(L(f"docx.col.{f}") for f in ACTION_FIELDS), ACTION_WEIGHTS, rows, caption=block.text,
             table_id=f"actions.{_short_id(block.id)}", fields=ACTION_FIELDS, repeat=L("docx.repeat.action"))
 
 
-def _action_row(w: Writer, tag: str, choices, goals_ref, a: Optional[Entry]) -> tuple:
+def _action_row(w: Writer, tag: str, choices, goals_ref, a: Optional[Entry], last: Optional[Carried] = None) -> tuple:
+    """One action row: an example (a), last round's values (last) or an empty row; last round wins."""
     L, ctl = w.plan.label, w.ctl
-    what = " ".join(x for x in ((a.text, a.how) if a else ()) if x) or None
+    example = {"need": a.why, "goal": a.aim, "what": " ".join(x for x in (a.text, a.how) if x),
+               "owner_workplace": a.who, "owner_ohs": a.who_ohs, "when": a.when_text, "metric": a.metric} if a else {}
+
+    def value(name: str) -> Optional[str]:
+        return (last.get(name) if last else example.get(name)) or None
     owners = [text_run(L("docx.owner.workplace") + ": ", style=None),
-              ctl.text(f"{tag}.owner_workplace", L("docx.owner.workplace"), a.who if a else None, L("docx.ph.who")),
+              ctl.text(f"{tag}.owner_workplace", L("docx.owner.workplace"), value("owner_workplace"), L("docx.ph.who")),
               "", text_run(L("docx.owner.ohs") + ": "),
-              ctl.text(f"{tag}.owner_ohs", L("docx.owner.ohs"), a.who_ohs if a else None, L("docx.ph.who"))]
-    return (ctl.text(f"{tag}.need", L("docx.col.need"), a.why if a else None),
-            ctl.combo(f"{tag}.goal", L("docx.col.goal"), goals_ref, a.aim if a else None, L("docx.ph.goal_ref")),
-            ctl.text(f"{tag}.what", L("docx.col.what"), what),
+              ctl.text(f"{tag}.owner_ohs", L("docx.owner.ohs"), value("owner_ohs"), L("docx.ph.who"))]
+    status = last.get("status") if last else None
+    return (ctl.text(f"{tag}.need", L("docx.col.need"), value("need")),
+            ctl.combo(f"{tag}.goal", L("docx.col.goal"), goals_ref, value("goal"), L("docx.ph.goal_ref")),
+            ctl.text(f"{tag}.what", L("docx.col.what"), value("what")),
             owners,
-            ctl.text(f"{tag}.when", L("docx.col.when"), a.when_text if a else None, L("docx.ph.when")),
-            ctl.text(f"{tag}.metric", L("docx.col.metric"), a.metric if a else None),
+            ctl.text(f"{tag}.when", L("docx.col.when"), value("when"), L("docx.ph.when")),
+            ctl.text(f"{tag}.metric", L("docx.col.metric"), value("metric")),
             ctl.dropdown(f"{tag}.status", L("docx.col.status"), choices,
-                         prompt=L("docx.status.suggested") if a else None, suggestion=a is not None))
+                         prompt=L("docx.status.suggested") if a and not status else None,
+                         suggestion=a is not None and not status, value=status))
 
 
 # ---- 7 Work ability ------------------------------------------------------------------------------------------

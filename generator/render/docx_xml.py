@@ -182,14 +182,18 @@ class Controls:
         return self._content(sdt, tag, self._shown(shown, value is None))
 
     def dropdown(self, tag: str, alias: str, choices: Sequence[tuple[str, str]], prompt: Optional[str] = None,
-                 suggestion: bool = False) -> etree._Element:
-        """Drop-down list of (value, display text); starts on the placeholder. A suggestion's placeholder is in
-        the suggestion style, so a prefilled example stands out until someone picks its status."""
-        sdt, pr = self._sdt(tag, alias, True)
+                 suggestion: bool = False, value: Optional[str] = None) -> etree._Element:
+        """Drop-down list of (value, display text); starts on the placeholder, or on a chosen value. A
+        suggestion's placeholder is in the suggestion style, so a prefilled example stands out until someone
+        picks its status."""
+        shown = dict(choices).get(value) if value else None
+        sdt, pr = self._sdt(tag, alias, shown is None)
         dd = el("w:dropDownList")
-        for value, shown in choices:
-            dd.append(el("w:listItem", w_displayText=shown, w_value=value))
+        for v, text in choices:
+            dd.append(el("w:listItem", w_displayText=text, w_value=v))
         pr.append(dd)
+        if shown is not None:
+            return self._content(sdt, tag, self._shown(shown, False))
         style = self.suggestion_style if suggestion else None
         return self._content(sdt, tag, self._shown(prompt or self.ph["choice"], True, style))
 
