@@ -247,6 +247,56 @@ def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fai
 
 
 @main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--out", "out", type=click.Path(path_type=Path, file_okay=False), default=Path("records"),
+              show_default=True, help="Records folder: RECORDS/<id>.json per client, follow-up reports, summary.")
+@click.option("--profiles", "profile_paths", multiple=True, type=click.Path(path_type=Path),
+              help="Profiles of the clients to collect (files or folders; default: profiles/). A returned file "
+                   "of a client not among them is reported, not read.")
+@root_option
+def collect(paths: tuple[Path, ...], out: Path, profile_paths: tuple[Path, ...], root: str | None) -> None:
+    """Read filled plans and checklists back into one record per client, with follow-up reports.
+
+    PATH: returned files or folders (searched for .docx and .pdf). Which client a file belongs to is read
+    from the file itself, so renamed files are fine; the newest version of each document is used.
+
+    Example: toolkit collect returned/ -o records/
+    """
+    from .collect import collect as collect_files, placeholder_texts, write_record
+    from .load import load_profiles
+    project = _project(root)
+    try:
+        library = project.load_library()
+    except InputError as err:
+        _fail(err)
+    loaded, problems = load_profiles(profile_paths or (project.root / "profiles",), project, library)
+    for p in problems:
+        click.echo(f"note: profile skipped: {p}", err=True)
+    clients = {lp.profile.id: lp for lp in loaded}
+    found = collect_files(paths, set(clients), library, placeholder_texts(library), shown=_shown_path)
+    written = []
+    for client, record in sorted(found.records.items()):
+        try:
+            written.append(write_record(out, record))
+        except OSError as exc:
+            click.echo(f"Error: cannot write {out / (client + '.json')}: {exc.strerror or exc}", err=True)
+            sys.exit(1)
+    for path, why in found.superseded:
+        click.echo(f"note: {path}: not used: {why}", err=True)
+    for p in found.problems:
+        click.echo(str(p), err=True)
+    n = len(found.problems)
+    click.echo(f"Collected {len(found.records)} client(s) from {found.files} file(s) into {out}"
+               + (f"; {n} file(s) could not be used" if n else ""), err=True)
+    sys.exit(1 if n else 0)
+
+
+def _shown_path(path: Path) -> str:
+    """A path as the user gave it, with characters that could steer a terminal escaped."""
+    return str(path).encode("unicode_escape").decode("ascii") if any(ord(c) < 32 for c in str(path)) else str(path)
+
+
+@main.command()
 @click.argument("out", type=click.Path(path_type=Path, file_okay=False, exists=True), default=Path("out"))
 def check(out: Path) -> None:
     """Verify built toolkits: manifest hashes, .docx schema, PDF structure, fonts, pages and form fields.
