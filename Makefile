@@ -11,8 +11,9 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12
 # What WeasyPrint needs (Pango; HarfBuzz subsetting for fast, reproducible fonts) and the output checkers.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 qpdf poppler-utils
 # LibreOffice is only needed by the tests that open the .docx in a word processor; the Liberation fonts are
-# metric-compatible with Arial, the plan's font, so LibreOffice lays the plan out as Word does.
-TEST_SYSTEM_PACKAGES := libreoffice-writer-nogui fonts-liberation
+# metric-compatible with Arial, the plan's font, so LibreOffice lays the plan out as Word does; pdftk-java is
+# an independent PDF form filler for the tests that read filled checklists back.
+TEST_SYSTEM_PACKAGES := libreoffice-writer-nogui fonts-liberation pdftk-java
 
 .DEFAULT_GOAL := toolkits
 .PHONY: toolkits test validate clean bench golden setup system-deps test-system-deps help

@@ -63,6 +63,9 @@ def read_returned(path: Path, placeholders: Iterable[str]) -> Returned:
     if path.stat().st_size > MAX_FILE:
         raise NotReadable(f"the file is over {MAX_FILE // (1024 * 1024)} MB")
     data = path.read_bytes()
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise NotReadable("a password-protected Office file or an old .doc (Word 97-2003); save it as a .docx "
+                          "without a password")
     if data[:2] == b"PK":
         returned = read_plan(data, placeholders)
     elif data.lstrip()[:5] == b"%PDF-":
