@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from generator.vocab import WORK_FEATURES
@@ -110,12 +112,88 @@ def test_every_industry_group_has_a_note_with_a_source(library, group):
     assert notes and all(set(n.cite) - {"ttl-mieli-2022", "tilastokeskus-tol2008"} for n in notes)
 
 
+# The chain of an action row in the Word plan: need, goal, how, owner at the workplace, owner in OHS, when, metric.
+ACTION_CHAIN = ("why", "aim", "how", "who", "who_ohs", "when_text", "metric")
+LANGS = ("fi", "sv", "en")
+# The model's OHS roles (stems that survive inflection), and the words for an action OHS has no part in.
+OHS_ROLES = {
+    "fi": ("työterveyshoitaj", "työterveyslääkär", "työterveyspsykologi", "työfysioterapeut",
+           "sosiaalialan asiantuntij", "asiakkuuspäällik", "työhygieenik"),
+    "sv": ("företagshälsovårdar", "företagsläkar", "företagspsykolog", "företagsfysioterapeut",
+           "sakkunnig inom det sociala", "kundansvarig", "yrkeshygieniker"),
+    "en": ("oh nurse", "oh physician", "oh psychologist", "oh physiotherapist", "social work expert", "account manager",
+           "occupational hygienist"),
+}
+NO_OHS_TASK = {"fi": "Ei työterveyshuollon tehtävää", "sv": "Ingen uppgift för företagshälsovården",
+               "en": "No OHS task"}
+# `who` is the owner at the workplace: OHS has its own column.
+OHS_IN_WHO = {"fi": re.compile(r"työterveys|työfysioterapeut", re.I),
+              "sv": re.compile(r"företagshälso|företagsläkar|företagspsykolog|företagsfysioterapeut", re.I),
+              "en": re.compile(r"\bOHS?\b|occupational health", re.I)}
+# Below 20 there is no HR department, management team, board or shop steward (see test_select's roles by size).
+LARGE_ORG_IN_WHO = {
+    "fi": re.compile(r"\bHR\b|henkilöstöhallin|johtoryhm|hallitu(s|ks)|luottamus(mie|henkil)", re.I),
+    "sv": re.compile(r"\bHR\b|personalförvaltning|ledningsgrupp|styrelse|förtroendem", re.I),
+    "en": re.compile(r"\bHR\b|human resources|management team|\bboard\b|shop steward", re.I),
+}
+# A schedule is a season or recurrence, never a date: 1.9., 2027, 1 September / 1. syyskuuta.
+MONTHS = ("jan|feb|mar|apr|maj|may|jun|jul|aug|sep|okt|oct|nov|dec|"
+          "tammi|helmi|maalis|huhti|touko|kesä|heinä|elo|syys|loka|marras|joulu")
+CALENDAR_DATE = re.compile(rf"\b\d{{1,2}}\.\s?\d{{1,2}}\.|\b(19|20)\d\d\b|\b\d{{1,2}}\.?\s+({MONTHS})", re.I)
+
+
+def _actions(library):
+    return [i for i in library.items if i.kind == "action"]
+
+
+def _only_under_20(action) -> bool:
+    w = action.when
+    return bool((w.max_employees is not None and w.max_employees < 20) or
+                (w.size_bands and set(w.size_bands) <= {"1-9", "10-19"}))
+
+
 @pytest.mark.parametrize("block", BLOCKS)
 def test_every_block_has_example_actions_with_why_aim_how_who(library, block):
     actions = [i for i in library.items if i.kind == "action" and i.group == block]
     assert len(actions) >= 2
     for a in actions:
-        assert a.why and a.aim and a.how and a.who, a.id
+        for field in ACTION_CHAIN:
+            text = getattr(a, field)
+            assert text and all(text.get(lang).strip() for lang in LANGS), f"{a.id}: {field}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_action_splits_the_workplace_owner_from_the_ohs_owner(library, lang):
+    wrong = []
+    for a in _actions(library):
+        who, ohs = a.who.get(lang), a.who_ohs.get(lang)
+        if OHS_IN_WHO[lang].search(who):
+            wrong.append(f"{a.id}: who names OHS: {who}")
+        no_task = [a.who_ohs.get(x) == NO_OHS_TASK[x] for x in LANGS]
+        if any(no_task) and not all(no_task):
+            wrong.append(f"{a.id}: 'no OHS task' in some languages only")
+        if ohs != NO_OHS_TASK[lang] and not any(role in ohs.lower() for role in OHS_ROLES[lang]):
+            wrong.append(f"{a.id}: who_ohs names no OHS role of the model: {ohs}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_actions_for_small_workplaces_name_no_hr_board_or_shop_steward(library, lang):
+    small = [a for a in _actions(library) if _only_under_20(a)]
+    assert small
+    wrong = [f"{a.id}: {a.who.get(lang)}" for a in small if LARGE_ORG_IN_WHO[lang].search(a.who.get(lang))]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_action_schedules_and_metrics_are_suggestions_not_dates_or_targets(library):
+    wrong = []
+    for a in _actions(library):
+        for lang in LANGS:
+            if CALENDAR_DATE.search(a.when_text.get(lang)):
+                wrong.append(f"{a.id}: a calendar date in when_text ({lang}): {a.when_text.get(lang)}")
+            if "%" in a.metric.get(lang):
+                wrong.append(f"{a.id}: a target figure in metric ({lang}): {a.metric.get(lang)}")
+    assert not wrong, "\n".join(wrong)
 
 
 def test_actions_have_variants_for_small_workplaces_industries_and_features(library):
