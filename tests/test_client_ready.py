@@ -23,7 +23,7 @@ LEAK_PATTERNS = {
     "'general knowledge'": re.compile(r"general knowledge", re.I),
 }
 # Printed fields of an item; each must be somewhere in the client's outputs when the item is selected.
-PRINTED = ("text", "body", "consequence")
+PRINTED = ("text", "body", "consequence", "why", "aim", "how", "who", "who_ohs", "when_text", "metric")
 SAMPLES = sorted(p.stem for p in (ROOT / "profiles").glob("*.yaml"))
 
 
