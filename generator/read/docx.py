@@ -172,8 +172,8 @@ class _Reader:
                     seen.add(key)
                     row = {"id": key, "origin": "template"}
                 cells = _cells(tr)
-                for i, col in enumerate(columns):  # plain text a user typed around the controls of a cell
-                    if col not in values and col not in ("number", "owners") and i < len(cells):
+                for i, col in enumerate(columns):  # the row's number, and text typed beside the controls
+                    if col not in values and col != "owners" and i < len(cells):
                         text = _text(cells[i])
                         if text and text not in self.placeholders:
                             values[col] = text
@@ -185,7 +185,7 @@ class _Reader:
                 users += 1
                 row = {"id": f"{table_id}.user{users}", "origin": "user-row"}
                 for col, text in zip(columns, texts):
-                    if col == "number" or not text or text in self.placeholders:
+                    if not text or text in self.placeholders:
                         continue
                     values["owner_workplace" if col == "owners" else col] = text
             row.update(values)

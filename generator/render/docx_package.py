@@ -43,13 +43,8 @@ def set_custom_properties(doc, values: dict[str, str]) -> None:
                     f'</vt:lpwstr></property>' for pid, (name, value) in enumerate(sorted(values.items()), start=2))
     blob = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="{CUSTOM_PROPS}" '
             f'xmlns:vt="{VT}">{props}</Properties>').encode()
-    existing = _part(doc, RT.CUSTOM_PROPERTIES)
-    if existing is not None:
-        existing._blob = blob
-        return
-    part = Part(PackURI("/docProps/custom.xml"),
-                "application/vnd.openxmlformats-officedocument.custom-properties+xml", blob, doc.part.package)
-    doc.part.package.relate_to(part, RT.CUSTOM_PROPERTIES)
+    _put_part(doc, RT.CUSTOM_PROPERTIES, "/docProps/custom.xml",
+              "application/vnd.openxmlformats-officedocument.custom-properties+xml", blob)
 
 
 def set_app_properties(doc, application: str, company: str) -> None:
@@ -59,13 +54,18 @@ def set_app_properties(doc, application: str, company: str) -> None:
             f'<DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop><Company>{escape(company)}</Company>'
             f'<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>'
             f'<HyperlinksChanged>false</HyperlinksChanged></Properties>').encode()
-    existing = _part(doc, RT.EXTENDED_PROPERTIES)
+    _put_part(doc, RT.EXTENDED_PROPERTIES, "/docProps/app.xml",
+              "application/vnd.openxmlformats-officedocument.extended-properties+xml", blob)
+
+
+def _put_part(doc, reltype: str, partname: str, content_type: str, blob: bytes) -> None:
+    """Replace the package-level part of this relationship type, or add it."""
+    existing = _part(doc, reltype)
     if existing is not None:
         existing._blob = blob
         return
-    part = Part(PackURI("/docProps/app.xml"),
-                "application/vnd.openxmlformats-officedocument.extended-properties+xml", blob, doc.part.package)
-    doc.part.package.relate_to(part, RT.EXTENDED_PROPERTIES)
+    part = Part(PackURI(partname), content_type, blob, doc.part.package)
+    doc.part.package.relate_to(part, reltype)
 
 
 def add_tagmap(doc, xml: bytes) -> None:
