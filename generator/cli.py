@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import InputError, ToolkitError
+from .errors import InputError, Problem, ToolkitError
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
@@ -253,8 +253,12 @@ def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fai
 @click.option("--profiles", "profile_paths", multiple=True, type=click.Path(path_type=Path),
               help="Profiles of the clients to collect (files or folders; default: profiles/). A returned file "
                    "of a client not among them is reported, not read.")
+@click.option("--summary-language", type=click.Choice(["fi", "sv", "en"]), default="fi", show_default=True,
+              help="Language of the provider summary (summary.csv, summary.xlsx); follow-up reports are in "
+                   "each client's own language.")
 @root_option
-def collect(paths: tuple[Path, ...], out: Path, profile_paths: tuple[Path, ...], root: str | None) -> None:
+def collect(paths: tuple[Path, ...], out: Path, profile_paths: tuple[Path, ...], summary_language: str,
+            root: str | None) -> None:
     """Read filled plans and checklists back into one record per client, with follow-up reports.
 
     PATH: returned files or folders (searched for .docx and .pdf). Which client a file belongs to is read
@@ -262,8 +266,11 @@ def collect(paths: tuple[Path, ...], out: Path, profile_paths: tuple[Path, ...],
 
     Example: toolkit collect returned/ -o records/
     """
-    from .collect import collect as collect_files, placeholder_texts, write_record
+    from .collect import collect as collect_files, placeholder_texts, write_atomic, write_record
     from .load import load_profiles
+    from .render.follow_up import render_follow_up
+    from .select import select
+    from .summary import ClientSummary, write_summary
     project = _project(root)
     try:
         library = project.load_library()
@@ -274,14 +281,26 @@ def collect(paths: tuple[Path, ...], out: Path, profile_paths: tuple[Path, ...],
         click.echo(f"note: profile skipped: {p}", err=True)
     clients = {lp.profile.id: lp for lp in loaded}
     found = collect_files(paths, set(clients), library, placeholder_texts(library), shown=_shown_path)
-    written = []
+    rows = []
     for client, record in sorted(found.records.items()):
+        lp = clients[client]
+        plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.root)
         try:
-            written.append(write_record(out, record))
+            write_record(out, record)
+            write_atomic(out / f"{client}-follow-up.pdf", render_follow_up(plan, record, project.templates_dir))
+        except ToolkitError as err:  # one client's report fails alone; its record is already written
+            found.problems.append(Problem(f"{out / (client + '-follow-up.pdf')}", "", str(err)))
         except OSError as exc:
-            click.echo(f"Error: cannot write {out / (client + '.json')}: {exc.strerror or exc}", err=True)
+            click.echo(f"Error: cannot write to {out}: {exc.strerror or exc}", err=True)
             sys.exit(1)
-    for path, why in found.superseded:
+        rows.append(ClientSummary.of(plan, record))
+    if rows:
+        try:
+            write_summary(rows, out, library, language=summary_language)
+        except OSError as exc:
+            click.echo(f"Error: cannot write the summary to {out}: {exc.strerror or exc}", err=True)
+            sys.exit(1)
+    for path, why in found.superseded + found.skipped:
         click.echo(f"note: {path}: not used: {why}", err=True)
     for p in found.problems:
         click.echo(str(p), err=True)

@@ -35,6 +35,7 @@ class Collected:
     records: dict[str, Record] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     superseded: list[tuple[str, str]] = field(default_factory=list)  # (file, why it was not used)
+    skipped: list[tuple[str, str]] = field(default_factory=list)     # ours, but nothing to read (care pathway)
     files: int = 0
 
 
@@ -95,9 +96,8 @@ def collect(paths: Iterable[Path], client_ids: set[str], library: Library, place
             result.problems.append(Problem(shown(path), "", f"cannot read: {exc.strerror or exc}"))
             continue
         ident = returned.identity
-        if ident.document not in ("action-plan", "checklists"):
-            result.problems.append(Problem(shown(path), "", f"a toolkit's {ident.document}, which is not read "
-                                                            "back (only the action plan and the checklists are)"))
+        if ident.document not in ("action-plan", "checklists"):  # the care pathway, a follow-up report
+            result.skipped.append((shown(path), f"{ident.client}'s {ident.document} has nothing to fill in"))
             continue
         if ident.document == "action-plan" and ident.tags not in TAG_SCHEMES:
             result.problems.append(Problem(shown(path), "", _old_scheme(ident)))
@@ -219,15 +219,19 @@ def _row_id(row: dict[str, str], prefix: str) -> str:
 
 
 def write_record(out_dir: Path, record: Record) -> Path:
-    """Write RECORDS/<id>.json in full under a temporary name, then rename: never half a record."""
+    """Write RECORDS/<id>.json: never half a record, and an earlier good one stays until the new one is whole."""
+    return write_atomic(out_dir / f"{record.client}.json", record.to_json().encode("utf-8"))
+
+
+def write_atomic(target: Path, data: bytes) -> Path:
+    """Write a file in full under a temporary name beside it, then rename it into place."""
     import tempfile
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / f"{record.client}.json"
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=out_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(record.to_json())
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     finally:

@@ -37,7 +37,8 @@ from typing import Optional, Sequence
 from .library import Library
 from .plan import Plan
 from .record import Record
-from .render.follow_up import COLLABORATION, build_time, local_date
+from .render import build_time
+from .render.follow_up import COLLABORATION, local_date
 
 MIN_GROUP = 5
 CSV_NAME, XLSX_NAME = "summary.csv", "summary.xlsx"

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import importlib
+import os
+from datetime import datetime, timezone
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ..errors import RenderError
 from ..plan import Plan
+
+
+def build_time() -> datetime:
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else now; in UTC, whole seconds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=timezone.utc).replace(microsecond=0)
+        except ValueError:
+            raise RenderError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, got '{epoch}'") from None
+    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Optional, Sequence, Union
@@ -20,6 +19,7 @@ from lxml import etree
 from .. import __version__
 from ..errors import RenderError
 from ..plan import Citations, Entry, Plan
+from . import build_time
 from . import docx_package as P
 from . import docx_xml as X
 
@@ -54,15 +54,6 @@ def render_docx(plan: Plan, templates_dir: Optional[Path] = None) -> bytes:
     return X.normalise_zip(buf.getvalue(), zip_time)
 
 
-def build_time() -> datetime:
-    """SOURCE_DATE_EPOCH when set (reproducible builds), else now."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return datetime.fromtimestamp(int(epoch), tz=timezone.utc).replace(microsecond=0)
-        except ValueError:
-            raise RenderError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, got '{epoch}'") from None
-    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 def open_base(base: Optional[str]) -> docx.document.Document:

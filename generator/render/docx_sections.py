@@ -441,7 +441,7 @@ def _action_table(w: Writer, block: Entry, items: tuple[Entry, ...]) -> None:
     Prefilled examples are tagged by their content id and start as suggestions; the empty rows at the end
     have generated ids. Users add rows with Word's repeating-section "+" or a new table row in LibreOffice.
     """
-    L, ctl = w.plan.label, w.ctl
+    L = w.plan.label
     choices = [(s, L(f"docx.status.{s}")) for s in STATUSES]
     goals_ref = [(f"T{i}", L("docx.goal.number", n=i)) for i in range(1, GOAL_ROWS + 1)]
     previous = w.plan.previous

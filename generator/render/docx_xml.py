@@ -338,8 +338,8 @@ def add_table_style(styles: etree._Element, name: str, fill: str) -> None:
     sid = re.sub(r"[^A-Za-z0-9]", "", name)
     style = el("w:style", w_type="table", w_customStyle="1", w_styleId=sid)
     style.append(el("w:name", w_val=name))
-    style.append(el("w:basedOn", w_val="TableNormal")) if styles.find(
-        f"w:style[@w:styleId='TableNormal']", NS) is not None else None
+    if styles.find("w:style[@w:styleId='TableNormal']", NS) is not None:
+        style.append(el("w:basedOn", w_val="TableNormal"))
     style.append(el("w:uiPriority", w_val="40"))
     style.append(el("w:qFormat"))
     tblpr = el("w:tblPr")

@@ -10,7 +10,6 @@ Plan, the Record and templates/; nothing here opens a returned file.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -19,7 +18,8 @@ from typing import Optional
 
 from ..errors import RenderError
 from ..plan import Entry, Plan
-from ..record import Action, Goal, Need, Record
+from ..record import Action, Need, Record
+from . import build_time
 from .pdf import EVALUATION_STEPS, _common, _template, identity
 from .pdf_engine import layout, write
 
@@ -287,15 +287,6 @@ def _helsinki():
         return timezone.utc
 
 
-def build_time() -> datetime:
-    """SOURCE_DATE_EPOCH when set (reproducible builds), else now; in UTC, whole seconds."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-        except ValueError:
-            raise RenderError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, got '{epoch}'") from None
-    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 def _date_text(d: date, language: str) -> str:
