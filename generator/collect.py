@@ -241,5 +241,5 @@ def write_atomic(target: Path, data: bytes) -> Path:
 
 def placeholder_texts(library: Library) -> set[str]:
     """The prompts empty fields show, in every language: LibreOffice saves an untouched one as plain text."""
-    keys = [k for k in library.labels if k.startswith("docx.ph.")] + ["docx.status.suggested"]
+    keys = [k for k in library.labels if k.startswith("docx.ph.")] + ["common.status.suggested"]
     return {getattr(library.labels[k], lang) for k in keys if k in library.labels for lang in ("fi", "sv", "en")}

@@ -51,7 +51,7 @@ COLUMNS = (  # (field of ClientSummary, label key of its header)
     ("prerequisites_met", "report.summary.prereq_met"), ("prerequisites_total", "report.summary.prereq_total"),
     ("actions_done", "report.summary.actions_done"), ("actions_total", "report.summary.actions_total"),
 )
-DOCUMENT_NAMES = {"action-plan": "docx.header", "checklists": "pdf.checklists.title"}
+DOCUMENT_NAMES = {"action-plan": "common.action_plan", "checklists": "common.checklists"}
 
 
 @dataclass(frozen=True)
@@ -221,7 +221,7 @@ def _checklist_sheet(ws, checklist: str, rows: Sequence[ClientSummary], words: W
     if hidden:
         notes.append(words("report.summary.not_broken_down", groups=", ".join(hidden)))
     head = 6
-    titles = [words("docx.col.number"), words("docx.col.item"), words("report.summary.met"),
+    titles = [words("common.col.number"), words("common.col.item"), words("report.summary.met"),
               words("report.summary.answered")] + [c.title for c in columns]
     for c, title in enumerate(titles, start=1):
         _put(ws, head, c, title, bold=True)
@@ -330,8 +330,8 @@ def _about_sheet(ws, clients: int, words: Words) -> None:
     built = build_time().date().isoformat()
     lines = [words("report.summary.about.built", date=built, n=clients), words("report.summary.about.returned"),
              words("report.summary.about.prereq"),
-             words("report.summary.about.actions", suggested=words("docx.status.suggested"),
-                   done=words("docx.status.done"), not_done=words("docx.status.not_done")),
+             words("report.summary.about.actions", suggested=words("common.status.suggested"),
+                   done=words("common.status.done"), not_done=words("common.status.not_done")),
              words("report.summary.note_share"), words("report.summary.note_small", min=MIN_GROUP),
              words("report.summary.about.csv")]
     _put(ws, 1, 1, words("report.summary.title"), bold=True)

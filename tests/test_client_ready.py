@@ -145,11 +145,13 @@ def test_labels_name_each_concept_once():
         "checklists": [ROOT / "templates" / "checklists.html.j2"],
         "pathway": [ROOT / "templates" / "care-pathway.html.j2"],
         "explain": [ROOT / "generator" / "plan.py", ROOT / "generator" / "select.py"],
+        "follow-up": [ROOT / "generator" / "render" / "follow_up.py", ROOT / "templates" / "follow-up.html.j2"],
+        "summary": [ROOT / "generator" / "summary.py"],
     }
     used: dict[str, set[str]] = {}
     for output, files in users.items():
         for f in files:
-            for key in re.findall(r"""['"]((?:common|docx|pdf|explain|reason|warn)\.[a-z0-9_.]+)['"]""", f.read_text()):
+            for key in re.findall(r"""['"]((?:common|docx|pdf|explain|reason|warn|report)\.[a-z0-9_.]+)['"]""", f.read_text()):
                 used.setdefault(key, set()).add(output)
     pdf_py = (ROOT / "generator" / "render" / "pdf.py").read_text()
     for key in re.findall(r"""['"]((?:common|docx|pdf)\.[a-z0-9_.]+)['"]""", pdf_py):

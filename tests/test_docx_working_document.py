@@ -89,7 +89,8 @@ def test_action_tables_have_the_chain_columns_in_order(fi_plan, fi_doc):
         first = tbl.find(f"{W}tr")
         if first is not None:
             headers.append([text(tc) for tc in first.iter(f"{W}tc")])
-    expected = [fi_plan.label(f"docx.col.{f}") for f in ACTION_FIELDS]
+    from generator.render.docx_sections import column
+    expected = [column(type("W", (), {"plan": fi_plan})(), f) for f in ACTION_FIELDS]
     assert headers.count(expected) == len(fi_plan.items("planning_block"))
 
 
@@ -105,7 +106,7 @@ def test_statuses_include_suggested_and_prefilled_actions_start_as_suggestions(f
         assert values == list(STATUSES), tag
         style = sdt.find(f"{W}sdtContent//{W}rStyle").get(f"{W}val")
         if tag.rsplit(".", 1)[0] in prefilled:
-            assert text(sdt.find(f"{W}sdtContent")) == fi_plan.label("docx.status.suggested")
+            assert text(sdt.find(f"{W}sdtContent")) == fi_plan.label("common.status.suggested")
             suggestion_style = suggestion_style or style
             assert style == suggestion_style
         else:

@@ -213,7 +213,7 @@ def test_unmet_prerequisites_come_first_with_what_they_would_bring(reports, lang
 def test_actions_grouped_by_status(reports, lang):
     plan, _, path = reports[f"full-{lang}"]
     section = _section(_text(path), lang, 1)
-    titles = [squash(plan.label(f"docx.status.{s}")) + "(1)" for s in STATUS_ORDER]
+    titles = [squash(plan.label(f"common.status.{s}")) + "(1)" for s in STATUS_ORDER]
     titles.append(squash(plan.label("report.status.none")) + "(1)")
     positions = [section.find(t) for t in titles]
     assert -1 not in positions and positions == sorted(positions), (titles, positions)
@@ -221,7 +221,7 @@ def test_actions_grouped_by_status(reports, lang):
         at = section.find(squash(what))
         assert positions[k] < at and (k + 1 == len(positions) or at < positions[k + 1]), what
     assert squash("HR") in section and squash("OH nurse") in section and squash("2027-05") in section
-    goal = plan.label("docx.goal.number", n=1)  # the list value T1 is shown as the plan shows it: sv M1, en G1
+    goal = plan.label("common.goal_number", n=1)  # the list value T1 is shown as the plan shows it: sv M1, en G1
     assert squash(f"{goal} {WRITTEN[lang][0]}") in section
     assert squash(plan.label("report.actions.count", done=1, total=5)) in section
 
@@ -234,7 +234,7 @@ def test_untouched_examples_are_named_not_listed(reports, lang):
     example = plan.item(record.actions[5].id)
     assert squash(example.text.rstrip(".")) in section
     assert squash(example.how) not in section, "an untouched suggestion was listed in full"
-    assert squash(plan.label("docx.status.suggested")) + "(" not in section, "suggestions got a status table"
+    assert squash(plan.label("common.status.suggested")) + "(" not in section, "suggestions got a status table"
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
@@ -243,7 +243,7 @@ def test_goals_with_their_needs_and_latest_measurement(reports, lang):
     section = _section(_text(path), lang, 2)
     for value in ("Vähemmän ylikuormitusviikkoja", "40 %", "25 %", "31 %", "Esihenkilöt koulutettu", "100 %"):
         assert squash(value) in section, value
-    number = plan.label("docx.need.number", n=1)
+    number = plan.label("common.need_number", n=1)
     assert squash(f"{number} Kuormitushuiput syksyllä") in section, "the goal's need is not resolved to its text"
     assert squash(plan.label("report.goals.not_measured")) in section
     assert squash(plan.label("report.needs.no_goal")) + squash("Epäselvät roolit") in section

@@ -207,11 +207,11 @@ class Writer:
         left, right = t.rows[0].cells
         for cell, part in zip((left, right), (width * 2 // 3, width - width * 2 // 3)):
             cell.width = part
-        X.table_description(t._tbl, self.plan.label("docx.header"), "")
+        X.table_description(t._tbl, self.plan.label("common.action_plan"), "")
         p = left.paragraphs[0]
         self.style(p, "Header")
         p.add_run(self.plan.client.name).bold = True
-        p.add_run(f" \u2013 {self.plan.label('docx.header')}")
+        p.add_run(f" \u2013 {self.plan.label('common.action_plan')}")
         p = right.paragraphs[0]
         self.style(p, "Header")
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT

@@ -36,10 +36,20 @@ STEPS_IN = {
 FACTS_WITH_MILESTONES = ("fact.rule-306090", "fact.sickness-allowance")
 INSTRUMENT_FACTS = "fact.instrument."
 LABEL_FILL = "EEF2F4"
+# Fill-in tables are captioned like the heading above them (for screen readers and the table list)
+TABLE_CAPTIONS = {"meeting": "docx.collab.meetings", "channel": "docx.collab.channels", "comm": "docx.table.comm",
+                  "need": "common.identified_needs"}
 # The columns of an action row: the model's chain from need to status (owners share one cell).
 ACTION_FIELDS = ("need", "goal", "what", "owners", "when", "metric", "status")
 # cm of A4 landscape: every text column holds a 25-letter word at 8.5 pt, the narrow ones a date or a status
 ACTION_WEIGHTS = (4.0, 4.0, 5.0, 4.0, 2.2, 4.0, 2.1)
+
+
+def column(w: Writer, name: str) -> str:
+    """A column title: the plan's shared field names (common.col.*, also used by the follow-up report) or
+    the Word plan's own (docx.col.*)."""
+    key = f"common.col.{name}"
+    return w.plan.label(key if key in w.plan.labels else f"docx.col.{name}")
 
 
 def _short_id(item_id: str) -> str:
@@ -56,8 +66,8 @@ def cover(w: Writer) -> None:
     w.para(L("docx.subtitle"), style="Subtitle")
     w.para(c.name, bold_lead=None).runs[0].font.size = w.doc.styles["Heading 2"].font.size
     provider = plan.provider.name if plan.provider else ctl.text("cover.provider", L("common.provider"))
-    period = [ctl.date("plan.start", L("docx.cover.period"), w.parse_date(c.plan_start)),
-              text_run(" \u2013 "), ctl.date("plan.end", L("docx.cover.period"), w.parse_date(c.plan_end))]
+    period = [ctl.date("plan.start", L("common.plan_period"), w.parse_date(c.plan_start)),
+              text_run(" \u2013 "), ctl.date("plan.end", L("common.plan_period"), w.parse_date(c.plan_end))]
     rows = [
         (L("common.client"), c.name),
         (L("docx.cover.business_id"), c.business_id or ctl.text("client.business_id", L("docx.cover.business_id"))),
@@ -65,7 +75,7 @@ def cover(w: Writer) -> None:
         (L("docx.cover.employees"), str(c.employees)),
         (L("common.scope"), c.contract_scope_name),
         (L("common.provider"), provider),
-        (L("docx.cover.period"), period),
+        (L("common.plan_period"), period),
     ]
     _label_table(w, rows, L("docx.cover.details"))
     approval(w)
@@ -283,17 +293,17 @@ def _fill_in_table(w: Writer, prefix: str, fields: tuple, weights: tuple[float, 
     for i in range(1, max(count, len(values) + 1) + 1):
         row = [numbered.format(n=i)] if numbered else []
         carried = values[i - 1] if i <= len(values) else None
-        for j, (name, column) in enumerate(fields):
-            tag, title = f"{prefix}.{i}.{name}", L(f"docx.col.{column}")
+        for j, (name, col) in enumerate(fields):
+            tag, title = f"{prefix}.{i}.{name}", column(w, col)
             value = first[i - 1] if j == 0 and i <= len(first) else (carried.get(name) if carried else None)
             if name in dates:
                 row.append(ctl.date(tag, title, w.parse_date(value)))
             else:
                 row.append(ctl.text(tag, title, value or None))
         rows.append(tuple(row))
-    headers = ((L("docx.col.number"),) if numbered else ()) + tuple(L(f"docx.col.{column}") for _, column in fields)
+    headers = ((L("common.col.number"),) if numbered else ()) + tuple(column(w, col) for _, col in fields)
     names = (("number",) if numbered else ()) + tuple(name for name, _ in fields)
-    w.table(headers, weights, rows, caption=L(f"docx.table.{prefix}"), table_id=prefix, fields=names,
+    w.table(headers, weights, rows, caption=L(TABLE_CAPTIONS[prefix]), table_id=prefix, fields=names,
             repeat=L("docx.repeat.row"))
 
 
@@ -307,7 +317,7 @@ def _checklist_table(w: Writer, checklist_id: str, tick_title: str, title: Optio
     w.heading(heading, 3)
     rows = [(it.text, ctl.checkbox(f"{it.id}.done", it.text), ctl.text(f"{it.id}.notes", L("common.notes")))
             for it in items]
-    w.table((L("docx.col.item"), tick_title, L("common.notes")), (8.6, 2.0, 6.0), rows, caption=heading)
+    w.table((L("common.col.item"), tick_title, L("common.notes")), (8.6, 2.0, 6.0), rows, caption=heading)
 
 
 # ---- 4 Needs -------------------------------------------------------------------------------------------------
@@ -335,11 +345,11 @@ def needs(w: Writer, n: int) -> None:
             w.para(note.body or "", bold_lead=note.text, cite=note)
             if note.value:
                 w.para(note.value, style="Small")
-    w.heading(L("docx.needs.identified"), 2)
+    w.heading(L("common.identified_needs"), 2)
     w.para(L("docx.needs.identified.intro"))
     previous = plan.previous.needs if plan.previous else ()
     _fill_in_table(w, "need", ("need", ("evidence", "evidence_source")), (1.4, 7.2, 8.0), NEED_ROWS,
-                   numbered=L("docx.need.number", n="{n}"), values=previous)
+                   numbered=L("common.need_number", n="{n}"), values=previous)
 
 
 def _factor_tables(w: Writer, group_kind: str, factor_kind: str, title: str, tick: str, suffix: str) -> None:
@@ -368,7 +378,7 @@ def goals(w: Writer, n: int) -> None:
     w.heading(f"{n}. {L('docx.h.goals')}", 1)
     w.para(L("docx.goals.intro"))
     steps(w, "goals")
-    needs_ref = [(f"N{i}", L("docx.need.number", n=i)) for i in range(1, NEED_ROWS + 1)]
+    needs_ref = [(f"N{i}", L("common.need_number", n=i)) for i in range(1, NEED_ROWS + 1)]
     rows = []
     carried = plan.previous.goals if plan.previous else ()
     for i in range(1, max(GOAL_ROWS, len(carried) + 1) + 1):
@@ -376,15 +386,15 @@ def goals(w: Writer, n: int) -> None:
 
         def value(name: str) -> Optional[str]:
             return (last.get(name) or None) if last else None
-        rows.append((L("docx.goal.number", n=i),
-                     ctl.combo(f"{tag}.need", L("docx.col.need"), needs_ref, value("need"), L("docx.ph.need_ref")),
-                     ctl.text(f"{tag}.goal", L("docx.col.goal"), value("goal")),
-                     ctl.text(f"{tag}.metric", L("docx.col.metric"), value("metric")),
-                     ctl.text(f"{tag}.baseline", L("docx.col.baseline"), value("baseline")),
-                     ctl.text(f"{tag}.target", L("docx.col.target"), value("target")),
-                     ctl.text(f"{tag}.latest", L("docx.col.latest"))))
-    w.table((L("docx.col.number"), L("docx.col.need"), L("docx.col.goal"), L("docx.col.metric"),
-             L("docx.col.baseline"), L("docx.col.target"), L("docx.col.latest")),
+        rows.append((L("common.goal_number", n=i),
+                     ctl.combo(f"{tag}.need", L("common.col.need"), needs_ref, value("need"), L("docx.ph.need_ref")),
+                     ctl.text(f"{tag}.goal", L("common.col.goal"), value("goal")),
+                     ctl.text(f"{tag}.metric", L("common.col.metric"), value("metric")),
+                     ctl.text(f"{tag}.baseline", L("common.col.baseline"), value("baseline")),
+                     ctl.text(f"{tag}.target", L("common.col.target"), value("target")),
+                     ctl.text(f"{tag}.latest", L("common.col.latest"))))
+    w.table((L("common.col.number"), L("common.col.need"), L("common.col.goal"), L("common.col.metric"),
+             L("common.col.baseline"), L("common.col.target"), L("common.col.latest")),
             (1.3, 4.0, 4.6, 4.6, 3.6, 3.6, 3.6), rows, caption=L("docx.table.goal"), table_id="goal",
             fields=("number", "need", "goal", "metric", "baseline", "target", "latest"), repeat=L("docx.repeat.row"))
     measures = sorted(plan.items("measure_priority"), key=lambda m: (m.value or "9"))
@@ -429,9 +439,9 @@ def _last_round_actions(w: Writer) -> None:
     returned = w.parse_date(previous.returned)
     w.para(L("docx.previous.actions.intro", returned=format_date(returned, w.ctl.date_format) if returned else "–"))
     blocks = {_short_id(b.id): b.text for b in w.plan.items("planning_block")}
-    rows = [(c.get("what"), blocks.get(c.block or "", c.block or ""), c.get("when"), L(f"docx.status.{c.get('status')}"))
+    rows = [(c.get("what"), blocks.get(c.block or "", c.block or ""), c.get("when"), L(f"common.status.{c.get('status')}"))
             for c in previous.done_actions + previous.dropped_actions]
-    w.table((L("docx.col.what"), L("docx.col.block"), L("docx.col.when"), L("docx.col.status")),
+    w.table((L("common.col.what"), L("docx.col.block"), L("common.col.when"), L("docx.col.status")),
             (10.0, 7.0, 5.0, 3.3), rows, caption=L("docx.previous.actions"))
 
 
@@ -442,8 +452,8 @@ def _action_table(w: Writer, block: Entry, items: tuple[Entry, ...]) -> None:
     have generated ids. Users add rows with Word's repeating-section "+" or a new table row in LibreOffice.
     """
     L = w.plan.label
-    choices = [(s, L(f"docx.status.{s}")) for s in STATUSES]
-    goals_ref = [(f"T{i}", L("docx.goal.number", n=i)) for i in range(1, GOAL_ROWS + 1)]
+    choices = [(s, L(f"common.status.{s}")) for s in STATUSES]
+    goals_ref = [(f"T{i}", L("common.goal_number", n=i)) for i in range(1, GOAL_ROWS + 1)]
     previous = w.plan.previous
     short = _short_id(block.id)
     rows = []
@@ -455,8 +465,8 @@ def _action_table(w: Writer, block: Entry, items: tuple[Entry, ...]) -> None:
         rows.append(_action_row(w, f"action.{short}.carried{k}", choices, goals_ref, None, c))
     for k in range(1, BLANK_ACTION_ROWS + 1):
         rows.append(_action_row(w, f"action.{short}.new{k}", choices, goals_ref, None))
-    w.table(tuple(L(f"docx.col.{f}") for f in ACTION_FIELDS), ACTION_WEIGHTS, rows, caption=block.text,
-            table_id=f"actions.{_short_id(block.id)}", fields=ACTION_FIELDS, repeat=L("docx.repeat.action"))
+    w.table(tuple(column(w, f) for f in ACTION_FIELDS), ACTION_WEIGHTS, rows, caption=block.text,
+            table_id=f"actions.{_short_id(block.id)}", fields=ACTION_FIELDS, repeat=L("docx.h.actions"))
 
 
 def _action_row(w: Writer, tag: str, choices, goals_ref, a: Optional[Entry], last: Optional[Carried] = None) -> tuple:
@@ -467,19 +477,19 @@ def _action_row(w: Writer, tag: str, choices, goals_ref, a: Optional[Entry], las
 
     def value(name: str) -> Optional[str]:
         return (last.get(name) if last else example.get(name)) or None
-    owners = [text_run(L("docx.owner.workplace") + ": ", style=None),
-              ctl.text(f"{tag}.owner_workplace", L("docx.owner.workplace"), value("owner_workplace"), L("docx.ph.who")),
-              "", text_run(L("docx.owner.ohs") + ": "),
-              ctl.text(f"{tag}.owner_ohs", L("docx.owner.ohs"), value("owner_ohs"), L("docx.ph.who"))]
+    owners = [text_run(L("common.owner.workplace") + ": ", style=None),
+              ctl.text(f"{tag}.owner_workplace", L("common.owner.workplace"), value("owner_workplace"), L("docx.ph.who")),
+              "", text_run(L("common.owner.ohs") + ": "),
+              ctl.text(f"{tag}.owner_ohs", L("common.owner.ohs"), value("owner_ohs"), L("docx.ph.who"))]
     status = last.get("status") if last else None
-    return (ctl.text(f"{tag}.need", L("docx.col.need"), value("need")),
-            ctl.combo(f"{tag}.goal", L("docx.col.goal"), goals_ref, value("goal"), L("docx.ph.goal_ref")),
-            ctl.text(f"{tag}.what", L("docx.col.what"), value("what")),
+    return (ctl.text(f"{tag}.need", L("common.col.need"), value("need")),
+            ctl.combo(f"{tag}.goal", L("common.col.goal"), goals_ref, value("goal"), L("docx.ph.goal_ref")),
+            ctl.text(f"{tag}.what", L("common.col.what"), value("what")),
             owners,
-            ctl.text(f"{tag}.when", L("docx.col.when"), value("when"), L("docx.ph.when")),
-            ctl.text(f"{tag}.metric", L("docx.col.metric"), value("metric")),
+            ctl.text(f"{tag}.when", L("common.col.when"), value("when"), L("docx.ph.when")),
+            ctl.text(f"{tag}.metric", L("common.col.metric"), value("metric")),
             ctl.dropdown(f"{tag}.status", L("docx.col.status"), choices,
-                         prompt=L("docx.status.suggested") if a and not status else None,
+                         prompt=L("common.status.suggested") if a and not status else None,
                          suggestion=a is not None and not status, value=status))
 
 
@@ -568,7 +578,7 @@ def follow_up(w: Writer, n: int) -> None:
     w.heading(L("docx.follow.dates"), 2)
     rows = [(L(f"docx.follow.row.{i}"), ctl.date(f"follow.{i}.date", L(f"docx.follow.row.{i}")),
              ctl.text(f"follow.{i}.responsible", L("docx.col.responsible"))) for i in (1, 2)]
-    w.table((L("docx.col.occasion"), L("docx.col.date"), L("docx.col.responsible")), (7.0, 3.6, 6.0), rows,
+    w.table((L("docx.col.occasion"), L("common.col.date"), L("docx.col.responsible")), (7.0, 3.6, 6.0), rows,
             caption=L("docx.follow.dates"))
     evaluated = [s for s in plan.items("cycle_step") if s.id in EVAL_STEPS]
     evaluated = [(s, plan.items("evaluation_question", s.id)) for s in evaluated]

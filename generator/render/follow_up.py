@@ -145,7 +145,7 @@ def _actions(plan: Plan, record: Record) -> tuple[tuple[StatusGroup, ...], tuple
     for status in STATUS_ORDER:
         rows = tuple(_action_row(plan, a, goal_numbers) for a in listed if a.status == status)
         if rows:
-            title = plan.label(f"docx.status.{status}") if status else plan.label("report.status.none")
+            title = plan.label(f"common.status.{status}") if status else plan.label("report.status.none")
             groups.append(StatusGroup(status, title, rows))
     return tuple(groups), examples
 
@@ -156,14 +156,14 @@ def _action_name(plan: Plan, action: Action) -> str:
 
 
 def _action_row(plan: Plan, a: Action, goal_numbers: set[str]) -> ActionRow:
-    owners = tuple((plan.label(key), who) for key, who in (("docx.owner.workplace", a.owner_workplace),
-                                                           ("docx.owner.ohs", a.owner_ohs)) if who)
+    owners = tuple((plan.label(key), who) for key, who in (("common.owner.workplace", a.owner_workplace),
+                                                           ("common.owner.ohs", a.owner_ohs)) if who)
     entry = plan.item(a.id) if a.origin == "example" else None
     what = a.what
     if entry and _same(what, " ".join(x for x in (entry.text, entry.how) if x)):
         what = entry.text  # the example as we prefilled it: its title says it; the how is ours, not theirs
-    n = _ref_number(plan, a.goal, "T", "docx.goal.number")
-    goal = plan.label("docx.goal.number", n=n) if n else a.goal.strip() if a.goal.strip() in goal_numbers else ""
+    n = _ref_number(plan, a.goal, "T", "common.goal_number")
+    goal = plan.label("common.goal_number", n=n) if n else a.goal.strip() if a.goal.strip() in goal_numbers else ""
     return ActionRow(what=what or _action_name(plan, a), name=entry.text if entry else a.what,
                      goal=goal, owners=owners, when=a.when, metric=a.metric)
 
@@ -197,23 +197,23 @@ def _goals(plan: Plan, record: Record) -> tuple[GoalRow, ...]:
     needs = {_row_number(n.id, "need"): n for n in record.needs}
     rows = []
     for g in record.goals:
-        n = _ref_number(plan, g.need, "N", "docx.need.number")
+        n = _ref_number(plan, g.need, "N", "common.need_number")
         need = needs.get(n) if n else None
-        shown = f"{plan.label('docx.need.number', n=n)} {need.need}" if need else g.need.strip()
-        number = g.number or (plan.label("docx.goal.number", n=k) if (k := _row_number(g.id, "goal")) else "")
+        shown = f"{plan.label('common.need_number', n=n)} {need.need}" if need else g.need.strip()
+        number = g.number or (plan.label("common.goal_number", n=k) if (k := _row_number(g.id, "goal")) else "")
         rows.append(GoalRow(number, g.goal, shown, g.metric, g.baseline, g.target, g.latest))
     return tuple(rows)
 
 
 def _needs(plan: Plan, record: Record) -> tuple[tuple[str, Need, bool], ...]:
     """(number as shown, need, whether a goal refers to it) for every identified need."""
-    refs = {_ref_number(plan, g.need, "N", "docx.need.number") for g in record.goals}
+    refs = {_ref_number(plan, g.need, "N", "common.need_number") for g in record.goals}
     texts = {g.need.strip().casefold() for g in record.goals}
     out = []
     for need in record.needs:
         n = _row_number(need.id, "need")
         served = (n is not None and n in refs) or need.need.strip().casefold() in texts
-        out.append((plan.label("docx.need.number", n=n) if n else "", need, served))
+        out.append((plan.label("common.need_number", n=n) if n else "", need, served))
     return tuple(out)
 
 
@@ -256,7 +256,7 @@ def _glance(plan: Plan, record: Record) -> tuple[tuple[str, int, int], ...]:
 
 def _files(plan: Plan, record: Record) -> tuple[str, ...]:
     """One line per returned file: which document, its name and when it was last saved."""
-    names = {"action-plan": plan.label("docx.header"), "checklists": plan.label("pdf.checklists.title")}
+    names = {"action-plan": plan.label("common.action_plan"), "checklists": plan.label("common.checklists")}
     out = []
     for f in record.files:
         saved = local_date(f.modified)
