@@ -432,6 +432,11 @@ def test_the_cycle_fill_save_in_libreoffice_collect_and_start_next_year(built, t
     assert record["checklist_items"][collab_item] is False
     assert record["checklist_texts"][question.removesuffix(".answer")] == "Palaverit toimivat."
     assert {f["kind"] for f in record["files"]} == {"action-plan", "checklists"}
+    report = records / f"{SAMPLE}-follow-up.pdf"
+    assert report.is_file() and 1 <= len(PdfReader(report).pages) <= 3
+    assert "3,4 / 5" in "".join(page.extract_text() for page in PdfReader(report).pages)  # the latest measurement
+    summary = (records / "summary.csv").read_text(encoding="utf-8-sig")
+    assert SAMPLE in summary and (records / "summary.xlsx").is_file()
 
     # next year: the plan starts from the record
     out = tmp_path / "next"
