@@ -131,19 +131,24 @@ def _template(templates_dir: Path, name: str):
         raise RenderError(f"{name}: {exc}") from None
 
 
+# The title of each PDF; the checklists' is shared with the follow-up report, which names them
+TITLES = {"pdf.checklists": "common.checklists", "pdf.pathway": "pdf.pathway.title"}
+
+
 def _common(plan: Plan, templates_dir: Path, prefix: str) -> dict:
     """What both documents show: who it is for and by whom, metadata, running header and footer."""
     provider = plan.provider
     logo = check_local_asset(provider.logo, templates_dir).as_uri() if provider and provider.logo else None
     colour = provider.brand_colour if provider and HEX_COLOUR.match(provider.brand_colour or "") else DEFAULT_COLOUR
     provider_name = provider.name if provider else plan.label("pdf.no_provider")
-    title = f"{plan.label(prefix + '.title')} – {plan.client.name}"
+    heading = plan.label(TITLES.get(prefix, prefix + ".title"))
+    title = f"{heading} – {plan.client.name}"
     credit = plan.item("model.credit")
     page_of = plan.label("common.page_of", page="\x00", pages="\x01")
     return dict(
         plan=plan, client=plan.client, provider=provider, provider_name=provider_name, logo=logo,
         colour=colour, lang=LANG_TAGS.get(plan.language, plan.language), label=plan.label,
-        title=title, heading=plan.label(prefix + ".title"), subject=plan.label(prefix + ".subject"),
+        title=title, heading=heading, subject=plan.label(prefix + ".subject"),
         keywords=f"{plan.label('pdf.keywords')}, {plan.label(prefix + '.keywords')}",
         credit=credit.text if credit else "",
         page_of_css=_page_of_css(page_of),
