@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -13,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from .errors import Problem
 from .library import nearest, pydantic_problems
+from .text import clean_text
 from .vocab import CONTRACT_SCOPES, LANGUAGES, WORK_FEATURES, ContractScope, Language, WorkFeature
 from .yamlio import YamlProblem, read_yaml
 
@@ -27,17 +27,11 @@ TOL_DIVISIONS = frozenset(
        "58", "59", "60", "61", "62", "63", "64", "65", "66", "68", "69", "70", "71", "72", "73", "74", "75", "77",
        "78", "79", "80", "81", "82", "84", "85", "86", "87", "88", "90", "91", "92", "93", "94", "95", "96", "97",
        "98", "99"])
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
-def clean_text(v: str) -> str:
-    """Reject control and bidirectional-override characters; fold white space."""
-    if _CONTROL.search(v):
-        raise ValueError("contains control or text-direction characters; remove them")
-    v = " ".join(v.split())
-    if not v:
-        raise ValueError("must not be empty")
-    return unicodedata.normalize("NFC", v)
+def _text(v: Optional[str], info: ValidationInfo) -> Optional[str]:
+    """clean_text with the code points the vendored fonts cover, when the caller passed them as context."""
+    return None if v is None else clean_text(v, (info.context or {}).get("printable"))
 
 
 def business_id_ok(bid: str) -> bool:
@@ -61,7 +55,7 @@ class Client(_Strict):
     name: str = Field(max_length=MAX_TEXT, description="Name of the client workplace as shown in the documents.")
     business_id: Optional[str] = Field(None, description="Finnish business ID (Y-tunnus), e.g. 1234567-1.")
 
-    _name = field_validator("name")(lambda cls, v: clean_text(v))
+    _name = field_validator("name")(lambda cls, v, info: _text(v, info))
 
     @field_validator("business_id")
     @classmethod
@@ -169,7 +163,7 @@ class TeamMember(_Strict):
     name: Optional[str] = Field(None, max_length=MAX_TEXT, description="Person's name.")
     contact: Optional[str] = Field(None, max_length=MAX_TEXT, description="Phone or e-mail.")
 
-    _clean = field_validator("role", "name", "contact")(lambda cls, v: clean_text(v) if v is not None else v)
+    _clean = field_validator("role", "name", "contact")(lambda cls, v, info: _text(v, info))
 
 
 class ProviderContact(_Strict):
@@ -178,6 +172,8 @@ class ProviderContact(_Strict):
     phone: Optional[str] = Field(None, pattern=r"^\+?[0-9 ()-]{5,25}$", description="Phone number.")
     email: Optional[str] = Field(None, pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+\.[a-z]{2,}$", description="E-mail.")
     web: Optional[str] = Field(None, pattern=r"^https://[^\s<>\"]+$", description="Web address (https://...).")
+
+    _clean = field_validator("email", "web")(lambda cls, v, info: _text(v, info))
 
 
 class Provider(_Strict):
@@ -191,7 +187,7 @@ class Provider(_Strict):
     base_docx: Optional[str] = Field(None, description=f"Base .docx whose styles the Word output uses, under "
                                                        f"{' or '.join(ASSET_DIRS)}.")
 
-    _name = field_validator("name")(lambda cls, v: clean_text(v))
+    _name = field_validator("name")(lambda cls, v, info: _text(v, info))
 
     @field_validator("logo", "base_docx")
     @classmethod
@@ -332,24 +328,26 @@ def _capped(problems: list[Problem]) -> list[Problem]:
     return problems[:MAX_PROBLEMS] + [Problem(problems[0].path, "", f"... and {rest} more problems in this file")]
 
 
-def validate_profile(raw: Any, shown: str, counties: dict[str, str]) -> tuple[Optional[Profile], list[Problem]]:
-    """Validate parsed YAML as a Profile; return it or the problems."""
+def validate_profile(raw: Any, shown: str, counties: dict[str, str], printable: Optional[frozenset[int]] = None
+                     ) -> tuple[Optional[Profile], list[Problem]]:
+    """Validate parsed YAML as a Profile; return it or the problems. printable: code points the fonts cover."""
     if not isinstance(raw, dict):
         kind = "empty" if raw is None else type(raw).__name__
         return None, [Problem(shown, "", f"expected a mapping of profile fields, got {kind}")]
     try:
-        return Profile.model_validate(raw, context={"counties": counties}), []
+        return Profile.model_validate(raw, context={"counties": counties, "printable": printable}), []
     except ValidationError as exc:
         return None, _literal_hints(_capped(pydantic_problems(shown, exc)), raw)
 
 
-def validate_provider(raw: Any, shown: str, root: Optional[Path]) -> tuple[Optional[Provider], list[Problem]]:
-    """Validate parsed YAML as a Provider; return it or the problems."""
+def validate_provider(raw: Any, shown: str, root: Optional[Path], printable: Optional[frozenset[int]] = None
+                      ) -> tuple[Optional[Provider], list[Problem]]:
+    """Validate parsed YAML as a Provider; return it or the problems. printable: code points the fonts cover."""
     if not isinstance(raw, dict):
         kind = "empty" if raw is None else type(raw).__name__
         return None, [Problem(shown, "", f"expected a mapping of provider fields, got {kind}")]
     try:
-        return Provider.model_validate(raw, context={"root": root}), []
+        return Provider.model_validate(raw, context={"root": root, "printable": printable}), []
     except ValidationError as exc:
         probs = _capped(pydantic_problems(shown, exc))
         return None, [Problem(p.path, p.field, p.message if p.message != "unknown field" else
