@@ -51,6 +51,22 @@ def test_keep_going_past_a_failing_toolkit(proj, tmp_path, monkeypatch):
     assert summary.count("built") == len(summary.results) - 1
 
 
+def test_file_names_are_echoed_escaped(proj, tmp_path):
+    """ESC [2J in a file name would clear the screen and a newline split the line: both are shown escaped."""
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    for name in ("b\x1b[2J.yaml", "c\nd.yaml"):
+        write_yaml(folder / name, {"id": "x", "client": {"name": "X"}, "employees": 0})
+    result = CliRunner().invoke(main, ["build", "--root", str(proj.root), str(folder), "-o", str(tmp_path / "out"),
+                                       "-j", "1", "--json"])
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\x1b" not in result.stderr
+    failed = [line for line in result.stderr.splitlines() if line.startswith("failed: ")]
+    assert len(failed) == 2 and "b\\x1b[2J.yaml: " in failed[0] and "c\\nd.yaml: " in failed[1]
+    assert {r["id"] for r in json.loads(result.stdout)["results"]} == {str(folder / "b\x1b[2J.yaml"),
+                                                                       str(folder / "c\nd.yaml")}
+
+
 def test_bad_profile_among_good_ones_fails_alone(proj, tmp_path):
     write_yaml(proj.root / "profiles" / "zz-bad.yaml", {"id": "zz-bad", "employees": 0})
     out = tmp_path / "out"
