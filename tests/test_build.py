@@ -119,6 +119,24 @@ def test_two_builds_are_byte_identical(proj, tmp_path, monkeypatch):
         assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
 
 
+def test_yaml_set_builds_the_same_bytes_under_any_hash_seed(tmp_path):
+    """A !!set of work features: a Python set's order follows PYTHONHASHSEED; the toolkit's bytes must not."""
+    profile = tmp_path / "set-client.yaml"
+    profile.write_text("id: set-client\nclient: {name: Setti Oy}\nindustry: '87.10'\nemployees: 25\n"
+                       "contract_scope: preventive_only\nwork_features: !!set {shift_work, night_work, lone_work, "
+                       "customer_work, remote_work, travel_work}\n", encoding="utf-8")
+    for seed in ("1", "2"):
+        env = {**os.environ, "SOURCE_DATE_EPOCH": "1790000000", "PYTHONHASHSEED": seed}
+        res = subprocess.run([sys.executable, "-m", "generator", "build", "--root", str(ROOT), "-q", "-j", "1",
+                              "-o", str(tmp_path / seed), str(profile)], env=env, capture_output=True, text=True)
+        assert res.returncode == 0, res.stderr
+    files = sorted(p.name for p in (tmp_path / "1" / "set-client").iterdir())
+    assert len(files) == 4
+    for name in files:
+        assert (tmp_path / "1" / "set-client" / name).read_bytes() == \
+            (tmp_path / "2" / "set-client" / name).read_bytes(), name
+
+
 def test_manifest_records_hashes_and_items(proj, tmp_path):
     out = tmp_path / "out"
     build(proj, out)

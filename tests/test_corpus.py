@@ -115,9 +115,10 @@ def make_project(tmp_path: Path, case: dict, secret: Path) -> Path:
         (root / d).symlink_to(ROOT / d)
     target = root / "profiles" / "case.yaml"
     profile = _set(BASE, case.get("profile") or {})
-    if "provider" in case:
+    if "provider" in case or "provider_raw" in case:
         profile["provider"] = "prov"
-        (root / "profiles" / "providers" / "prov.yaml").write_text(_dump(case["provider"]), encoding="utf-8")
+        text = case["provider_raw"] if "provider_raw" in case else _dump(case["provider"])
+        (root / "profiles" / "providers" / "prov.yaml").write_text(text, encoding="utf-8")
     for rel, maker in (case.get("assets") or {}).items():
         MAKERS[maker](root, root / rel)
     for rel, to in (case.get("symlinks") or {}).items():
