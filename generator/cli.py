@@ -95,10 +95,12 @@ def schema(kind: str, root: str | None) -> None:
 
 @main.command()
 @click.argument("profile", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--all", "show_all", is_flag=True,
+              help="List every item, also those every workplace gets, with its reason.")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan and every decision as JSON.")
 @root_option
-def explain(profile: Path, as_json: bool, root: str | None) -> None:
-    """Show what the toolkit of one client contains, and why each item is in or out.
+def explain(profile: Path, show_all: bool, as_json: bool, root: str | None) -> None:
+    """Show what was tailored for one client: each item the profile brought in or left out, and why.
 
     Example: toolkit explain profiles/hoivakoti-aurinko.yaml
     """
@@ -112,9 +114,12 @@ def explain(profile: Path, as_json: bool, root: str | None) -> None:
     lp = loaded[0]
     plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.root)
     if as_json:
-        click.echo(_json(asdict(plan)))
+        data = asdict(plan)
+        for d in data["decisions"]:  # the JSON stays as it was: reasons, not how explain groups them
+            del d["drivers"]
+        click.echo(_json(data))
     else:
-        click.echo(str(plan))
+        click.echo(str(plan) if show_all else plan.summary())
 
 
 def _parse_shard(value: str | None, total_opt: int | None) -> tuple[int, int] | None:
