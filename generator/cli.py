@@ -31,7 +31,7 @@ def _fail(err: ToolkitError) -> None:
 
 
 def _json(data) -> str:
-    """JSON as today (UTF-8, indented), with characters a terminal acts on or hides written as \\u escapes.
+    """Indented UTF-8 JSON, with the characters a terminal acts on or does not show written as \\u escapes.
 
     json.dumps escapes only U+0000-U+001F; a C1 control or a direction mark in a file name would reach the
     terminal raw. Outside strings JSON has no such characters, so this changes no value.
