@@ -41,7 +41,7 @@ def _unquoted(s: Scalar, what: str) -> str:
     if s.kind == "bool":
         return f"YAML read the unquoted {s.text} as a boolean ({str(s.value).lower()}); {keep}"
     if s.kind == "null":
-        return "is empty" if not s.text else f"YAML read the unquoted {s.text} as no value; {keep}"
+        return "must not be empty" if not s.text else f"YAML read the unquoted {s.text} as no value; {keep}"
     dropped = [z for z, hit in (("leading", re.match(r"[-+]?0\d", s.text)),
                                 ("trailing", s.kind == "float" and re.search(r"\.\d*0$", s.text))) if hit]
     if dropped:
@@ -79,6 +79,8 @@ def yaml_hints(problems: list[Problem], scalars: dict[str, Scalar], model: type[
                 msg += ". Allowed: " + ", ".join(map(str, typing.get_args(ann)))
             replaced[path] = msg
     out = [p for p in problems if p.field not in replaced]
-    out += [Problem(shown, path, msg) for path, msg in replaced.items()]
-    order = {p: i for i, p in enumerate(problems)}
-    return sorted(out, key=lambda p: order.get(p, len(order)))
+    out += [Problem(shown, path, msg) for path, msg in sorted(replaced.items())]
+    order: dict[str, int] = {}  # a new message takes the place of the one it replaces
+    for i, p in enumerate(problems):
+        order.setdefault(p.field, i)
+    return sorted(out, key=lambda p: order.get(p.field, len(problems)))

@@ -113,16 +113,17 @@ _IMPLICIT = {f"tag:yaml.org,2002:{k}": k for k in ("bool", "int", "float", "null
 def _scalars(loader: _Loader, root: Optional[yaml.Node]) -> dict[str, Scalar]:
     """Field path (client.name, work_features[0]) -> Scalar, for every unquoted non-text value in the document.
 
-    Each node is visited once, so aliases (shared nodes) cannot make the walk exponential.
+    Each list and mapping is walked once, so aliases (shared nodes) cannot make the walk exponential.
     """
     out: dict[str, Scalar] = {}
     seen: set[int] = set()
     stack: list[tuple[str, Any]] = [("", root)] if root is not None else []
     while stack:
         loc, node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
+        if isinstance(node, yaml.CollectionNode):
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             stack += [(f"{loc}.{k.value}" if loc else str(k.value), v) for k, v in node.value
                       if isinstance(k, yaml.ScalarNode)]
