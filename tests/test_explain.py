@@ -43,7 +43,7 @@ def test_explain_leads_with_what_was_tailored():
     assert "      - 21 hyvinvointialuetta [county]" in text  # not one line per county
     tailored = [d for d in plan["decisions"] if d not in always and d["kind"] != "county"]
     assert all(d["item_id"] in text for d in tailored)
-    assert len(text.splitlines()) < 150 < 700 < len(explain("--all", path).splitlines())
+    assert 3 * len(text.splitlines()) < len(explain("--all", path).splitlines())  # 128 of 743 lines here
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "profiles").glob("*.yaml")), ids=lambda p: p.stem)
