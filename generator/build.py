@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Optional
 
 from . import __version__
-from .errors import ToolkitError
+from .errors import ToolkitError, escape
 from .library import Library
 from .load import Project
 from .plan import Plan
@@ -58,6 +58,11 @@ class Summary:
         return {"built": self.count("built"), "up_to_date": self.count("up-to-date"),
                 "failed": self.count("failed"), "seconds": round(self.seconds, 3),
                 "results": [r.__dict__ | {"files": list(r.files)} for r in self.results]}
+
+
+def _failed(lp: LoadedProfile, message: str) -> Result:
+    """A failed toolkit, its message on one line whatever the profile's file name holds (see errors.escape)."""
+    return Result(lp.profile.id, "failed", escape(f"{lp.path}: {message}"))
 
 
 def sha256(data: bytes) -> str:
@@ -201,11 +206,11 @@ def prepare(lp: LoadedProfile, project: Project, library: Library, out_root: Pat
         plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.root, previous=record)
         inputs = input_key(base, plan)
     except ToolkitError as exc:
-        return Result(pid, "failed", f"{lp.path}: {exc}")
+        return _failed(lp, str(exc))
     except OSError as exc:  # a provider asset vanished or became unreadable since validation
-        return Result(pid, "failed", f"{lp.path}: cannot read {exc.filename or 'an input'}: {exc.strerror or exc}")
+        return _failed(lp, f"cannot read {exc.filename or 'an input'}: {exc.strerror or exc}")
     except Exception as exc:  # a selection bug must not stop the batch; it is reported with the profile
-        return Result(pid, "failed", f"{lp.path}: internal error: {type(exc).__name__}: {exc}")
+        return _failed(lp, f"internal error: {type(exc).__name__}: {exc}")
     if manifest and manifest.get("inputs") == inputs and outputs_intact(out_dir, manifest):
         return Result(pid, "up-to-date")
     return plan, inputs, quick
@@ -219,12 +224,12 @@ def write_toolkit(lp: LoadedProfile, plan: Plan, inputs: dict, quick: dict, proj
     try:
         rendered = {o.filename: render(o, plan, project.templates_dir) for o in outputs}
     except ToolkitError as exc:
-        return Result(pid, "failed", f"{lp.path}: {exc}")
+        return _failed(lp, str(exc))
     except OSError as exc:  # the renderers' temp files (WeasyPrint's fonts): a full or read-only disk
-        return Result(pid, "failed", f"{lp.path}: cannot write {exc.filename or 'a temporary file'}: "
-                                     f"{exc.strerror or exc}; the previous toolkit, if any, is unchanged")
+        return _failed(lp, f"cannot write {exc.filename or 'a temporary file'}: "
+                           f"{exc.strerror or exc}; the previous toolkit, if any, is unchanged")
     except Exception as exc:  # a renderer bug must not stop the batch; it is reported with the profile
-        return Result(pid, "failed", f"{lp.path}: internal error: {type(exc).__name__}: {exc}")
+        return _failed(lp, f"internal error: {type(exc).__name__}: {exc}")
     out_dir = out_root / pid
     manifest = {
         "id": pid,
@@ -244,8 +249,8 @@ def write_toolkit(lp: LoadedProfile, plan: Plan, inputs: dict, quick: dict, proj
         commit_files(out_dir, files, archive)
     except OSError as exc:
         where = exc.filename or out_dir
-        return Result(pid, "failed", f"{lp.path}: cannot write {where}: {exc.strerror or exc}; "
-                                     "the previous toolkit, if any, is unchanged")
+        return _failed(lp, f"cannot write {where}: {exc.strerror or exc}; "
+                           "the previous toolkit, if any, is unchanged")
     return Result(pid, "built", files=tuple(rendered))
 
 
@@ -474,6 +479,6 @@ def _build_generation(todo: list[LoadedProfile], project: Project, out_root: Pat
             notice(f"a worker process died (killed, or out of memory); retrying {len(todo)} unfinished "
                    f"toolkit(s) in a fresh pool")
     for lp in todo:
-        report(Result(lp.profile.id, "failed", f"{lp.path}: the worker process building it died "
-                      f"{POOL_RETRIES + 1} times (killed, or out of memory); run the build again to retry"))
+        report(_failed(lp, f"the worker process building it died "
+                           f"{POOL_RETRIES + 1} times (killed, or out of memory); run the build again to retry"))
     return False

@@ -10,6 +10,9 @@ from pathlib import Path
 
 from .build import MANIFEST
 
+# templates/base.css loads every vendored font under a "Toolkit ..." family; any other name came from the system.
+VENDORED_FONT_PREFIX = "Toolkit-"
+
 
 def check_docx(path: Path) -> list[str]:
     """The .docx reopens with python-docx and has no schema, package or relationship errors."""
@@ -32,7 +35,7 @@ def check_docx(path: Path) -> list[str]:
 
 
 def check_pdf(path: Path, one_page: bool = False, fields: set[str] | None = None) -> list[str]:
-    """The PDF passes qpdf --check, embeds every font, and has the expected pages and form fields."""
+    """The PDF passes qpdf --check, embeds only vendored fonts, and has the expected pages and form fields."""
     from pypdf import PdfReader
 
     problems = []
@@ -49,6 +52,8 @@ def check_pdf(path: Path, one_page: bool = False, fields: set[str] | None = None
             cols = line.split()
             if len(cols) >= 5 and "no" in cols[-5:-3]:
                 problems.append(f"{path}: font not embedded: {cols[0]}")
+            if cols and not cols[0].partition("+")[2 if "+" in cols[0] else 0].startswith(VENDORED_FONT_PREFIX):
+                problems.append(f"{path}: font not from templates/fonts/: {cols[0]}")
     try:
         reader = PdfReader(str(path))
         pages = len(reader.pages)

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import InputError, Problem, ToolkitError
+from .errors import InputError, Problem, ToolkitError, escape
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
@@ -26,8 +26,20 @@ def _fail(err: ToolkitError) -> None:
         n = len(err.problems)
         click.echo(f"Aborted: {n} error{'s' * (n != 1)} in {files} file{'s' * (files != 1)}.", err=True)
     else:
-        click.echo(f"Error: {err}", err=True)
+        click.echo(f"Error: {escape(str(err))}", err=True)
     sys.exit(1)
+
+
+def _json(data) -> str:
+    """Indented UTF-8 JSON, with the characters a terminal acts on or does not show written as \\u escapes.
+
+    json.dumps escapes only U+0000-U+001F; a C1 control or a direction mark in a file name would reach the
+    terminal raw. Outside strings JSON has no such characters, so this changes no value.
+    """
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    if text.replace("\n", "").isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == "\n" else json.dumps(c)[1:-1] for c in text)
 
 
 def _project(root: str | None):
@@ -81,17 +93,19 @@ def schema(kind: str, root: str | None) -> None:
     except InputError as err:
         _fail(err)
     out["record"] = record_schema()
-    click.echo(json.dumps(out if kind == "all" else out[kind], indent=2, ensure_ascii=False))
+    click.echo(_json(out if kind == "all" else out[kind]))
 
 
 @main.command()
 @click.argument("profile", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--all", "show_all", is_flag=True,
+              help="List every item, also those every workplace gets, with its reason.")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan and every decision as JSON.")
 @click.option("--previous", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
               help="RECORDS folder of last round (from toolkit collect): show what the plan takes over from it.")
 @root_option
-def explain(profile: Path, as_json: bool, previous: Path | None, root: str | None) -> None:
-    """Show what the toolkit of one client contains, and why each item is in or out.
+def explain(profile: Path, show_all: bool, as_json: bool, previous: Path | None, root: str | None) -> None:
+    """Show what was tailored for one client: each item the profile brought in or left out, and why.
 
     Example: toolkit explain profiles/hoivakoti-aurinko.yaml
     """
@@ -112,9 +126,12 @@ def explain(profile: Path, as_json: bool, previous: Path | None, root: str | Non
             _fail(err)
     plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.root, previous=record)
     if as_json:
-        click.echo(json.dumps(asdict(plan), indent=2, ensure_ascii=False))
+        data = asdict(plan)
+        for d in data["decisions"]:  # the JSON stays as it was: reasons, not how explain groups them
+            del d["drivers"]
+        click.echo(_json(data))
     else:
-        click.echo(str(plan))
+        click.echo(str(plan) if show_all else plan.summary())
 
 
 def _parse_shard(value: str | None, total_opt: int | None) -> tuple[int, int] | None:
@@ -151,10 +168,10 @@ class Progress:
         self.counts[res.status] += 1
         mark = {"built": "built", "up-to-date": "up to date", "failed": "FAILED"}[res.status]
         if not self.bar:
-            click.echo(f"[{done}/{total}] {res.id}: {mark}", err=True)
+            click.echo(f"[{done}/{total}] {escape(res.id)}: {mark}", err=True)
             return
         if res.status == "failed":  # keep failures on screen above the bar
-            click.echo(f"\r\033[K{res.id}: FAILED", err=True, color=True)
+            click.echo(f"\r\033[K{escape(res.id)}: FAILED", err=True, color=True)
         filled = self.WIDTH * done // max(total, 1)
         elapsed = time.monotonic() - self.start
         left = elapsed / done * (total - done) if done and self.counts["built"] else 0
@@ -165,7 +182,7 @@ class Progress:
         self.drawn = True
 
     def notice(self, message: str) -> None:
-        click.echo(("\r\033[K" if self.bar else "") + f"note: {message}", err=True, color=self.bar or None)
+        click.echo(("\r\033[K" if self.bar else "") + f"note: {escape(message)}", err=True, color=self.bar or None)
 
     def close(self) -> None:
         if self.bar and self.drawn:
@@ -229,18 +246,18 @@ def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fai
     except ToolkitError as err:
         _fail(err)
     except OSError as exc:
-        click.echo(f"Error: cannot write to {out}: {exc.strerror or exc}; nothing was changed", err=True)
+        click.echo(f"Error: cannot write to {escape(str(out))}: {exc.strerror or exc}; nothing was changed", err=True)
         sys.exit(1)
     if show:
         show.close()
     failed = [r for r in summary.results if r.status == "failed"]
     for r in failed:
-        first, *rest = r.error.splitlines() or [r.id]
-        click.echo(f"failed: {first}", err=True)
+        first, *rest = r.error.split("\n") if r.error else [r.id]  # one line per problem, each escaped
+        click.echo(f"failed: {escape(first)}", err=True)
         for line in rest:
-            click.echo(f"        {line}", err=True)
+            click.echo(f"        {escape(line)}", err=True)
     if as_json:
-        click.echo(json.dumps(summary.as_json(), indent=2, ensure_ascii=False))
+        click.echo(_json(summary.as_json()))
     if not quiet:
         click.echo(summary.line(), err=True)
     sys.exit(1 if failed else 0)
@@ -326,9 +343,9 @@ def check(out: Path) -> None:
     from .check import check_out
     count, problems = check_out(out)
     for p in problems:
-        click.echo(p, err=True)
+        click.echo(escape(p), err=True)
     if not count:
-        click.echo(f"Error: no built toolkits (with {MANIFEST}) under {out}", err=True)
+        click.echo(f"Error: no built toolkits (with {MANIFEST}) under {escape(str(out))}", err=True)
         sys.exit(1)
     if problems:
         click.echo(f"Aborted: {len(problems)} problem(s) in {count} toolkit(s).", err=True)

@@ -14,9 +14,27 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        # Clipped, so a hostile 1 MB key or value cannot flood a terminal or a CI log.
-        path, field, message = clip(self.path, 300), clip(self.field, 100), clip(self.message, 600)
+        # Escaped, so a key or file name cannot drive the terminal or split the line; clipped, so a hostile
+        # 1 MB key or value cannot flood a terminal or a CI log.
+        path, field, message = (clip(escape(self.path), 300), clip(escape(self.field), 100),
+                                clip(escape(self.message), 600))
         return f"{path}: {field}: {message}" if field else f"{path}: {message}"
+
+
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape(text: str) -> str:
+    """text with every character a terminal would act on or not show written as an escape (\\x1b, \\n, \\u200f).
+
+    Everything the tool echoes from its input (keys, values, file and folder names) goes through this: an
+    ESC in a file name could otherwise clear the screen or set the window title, a newline split a message.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else _ESCAPES.get(c) or (
+        f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}")
+        for c in text)
 
 
 def clip(text: str, limit: int) -> str:

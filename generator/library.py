@@ -7,7 +7,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Any, Callable, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -242,8 +242,17 @@ def _fmt_loc(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def pydantic_problems(path: str, exc: ValidationError, prefix: str = "") -> list[Problem]:
-    """Turn a pydantic ValidationError into one Problem per error, with allowed values where known."""
+def _item_id_words(value: str) -> str:
+    return f"must be lowercase letters and digits, in parts joined by '.', '_' or '-' (got {value!r})"
+
+
+def pydantic_problems(path: str, exc: ValidationError, prefix: str = "",
+                      patterns: Optional[dict[str, Callable[[str], str]]] = None) -> list[Problem]:
+    """Turn a pydantic ValidationError into one Problem per error, with allowed values where known.
+
+    patterns: regular expression -> what a value that does not match it is told, in words (default: item ids).
+    """
+    patterns = patterns if patterns is not None else {ID_PATTERN: _item_id_words}
     problems = []
     for err in exc.errors():
         loc = _fmt_loc(err["loc"])
@@ -251,6 +260,8 @@ def pydantic_problems(path: str, exc: ValidationError, prefix: str = "") -> list
         msg = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown field"
+        elif err["type"] == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") in patterns:
+            msg = patterns[err["ctx"]["pattern"]](err["input"])
         elif err["type"] == "literal_error":
             msg = f"{msg}" + (f" (got {err['input']!r})" if not isinstance(err.get("input"), (dict, list)) else "")
         problems.append(Problem(path, fieldname, msg))

@@ -9,7 +9,8 @@ from typing import Iterable, Optional
 from .errors import InputError, Problem
 from .library import Library, load_library
 from .profile import LoadedProfile, Provider, validate_profile, validate_provider
-from .yamlio import YamlProblem, read_yaml
+from .text import printable_code_points
+from .yamlio import YamlProblem, read_yaml_scalars
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,10 @@ class Project:
     @property
     def providers_dir(self) -> Path:
         return self.root / "profiles" / "providers"
+
+    def printable(self) -> Optional[frozenset[int]]:
+        """The code points the vendored fonts (templates/fonts/) can print; text with others is refused."""
+        return printable_code_points(self.templates_dir / "fonts")
 
     def load_library(self) -> Library:
         return load_library(self.content_dir, self.labels_dir)
@@ -100,11 +105,11 @@ def load_profiles(paths: Iterable[Path], project: Project, library: Library
     for f in files:
         shown = project.shown(f)
         try:
-            raw = read_yaml(f, shown)
+            raw, scalars = read_yaml_scalars(f, shown)
         except YamlProblem as exc:
             problems.append(exc.problem)
             continue
-        profile, probs = validate_profile(raw, shown, counties)
+        profile, probs = validate_profile(raw, shown, counties, project.printable(), scalars)
         problems.extend(probs)
         if profile is None:
             continue
@@ -138,10 +143,10 @@ def _load_provider(pid: str, project: Project) -> tuple[Optional[Provider], Opti
         msg = f"no provider file {shown}" + (f" (available: {', '.join(available)})" if available else "")
         return None, None, [Problem("", "provider", msg)]
     try:
-        raw = read_yaml(path, shown)
+        raw, scalars = read_yaml_scalars(path, shown)
     except YamlProblem as exc:
         return None, shown, [exc.problem]
-    provider, probs = validate_provider(raw, shown, project.root)
+    provider, probs = validate_provider(raw, shown, project.root, project.printable(), scalars)
     return provider, shown, probs
 
 

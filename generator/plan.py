@@ -76,6 +76,10 @@ class Citations:
         return tuple((n, self.plan.references[r]) for r, n in sorted(self.numbers.items(), key=lambda x: x[1]))
 
 
+# What a decision can depend on, in the order `toolkit explain` groups them.
+DRIVERS = ("size", "scope", "industry", "features", "language", "county")
+
+
 @dataclass(frozen=True)
 class Decision:
     """Why an item was included in or left out of the plan."""
@@ -84,6 +88,7 @@ class Decision:
     kind: str
     included: bool
     reasons: tuple[str, ...]
+    drivers: tuple[str, ...] = ()  # what in the profile decided it (DRIVERS); () for items every workplace gets
 
 
 @dataclass(frozen=True)
@@ -218,8 +223,8 @@ class Plan:
     def selected_ids(self) -> tuple[str, ...]:
         return tuple(e.id for e in self.entries)
 
-    def __str__(self) -> str:
-        """The plan as an indented text tree with the reason for every decision."""
+    def _head(self) -> list[str]:
+        """Who the plan is for, the provider and the warnings."""
         c = self.client
         lines = [
             f"{self.label('explain.plan_for')} {c.id} — {c.name} [{self.language}]",
@@ -230,8 +235,54 @@ class Plan:
         ]
         if self.provider:
             lines.append(f"  {self.label('common.provider')}: {self.provider.name}")
-        for w in self.warnings:
-            lines.append(f"  ! {w}")
+        return lines + [f"  ! {w}" for w in self.warnings]
+
+    def summary(self) -> str:
+        """What was tailored: the decisions that depend on the profile, grouped by what decided them (size,
+        scope, industry, features, language, county), and a count of the items every workplace gets."""
+        by_id = {e.id: e for e in self.entries}
+        groups: dict[tuple[str, ...], list[Decision]] = {}
+        for d in self.decisions:
+            if d.drivers:
+                groups.setdefault(d.drivers, []).append(d)
+        tailored = sum(len(g) for g in groups.values())
+        lines = self._head() + [f"{self.label('explain.tailored')} ({tailored}):"]
+        for drivers in sorted(groups, key=lambda ds: [DRIVERS.index(d) for d in ds]):
+            names = " + ".join(self.label(f"explain.driver.{d}") for d in drivers)
+            lines.append(f"  {names}: {'; '.join(self._fact(d) for d in drivers)}")
+            by_reason: dict[tuple[bool, str], list[Decision]] = {}  # included first, then in library order
+            for d in sorted(groups[drivers], key=lambda d: not d.included):
+                by_reason.setdefault((d.included, "; ".join(d.reasons)), []).append(d)
+            for (included, reason), decisions in by_reason.items():
+                lines.append(f"    {reason}:")
+                if included:
+                    lines += [f"      + {d.item_id}: {_short(by_id[d.item_id].text)}" for d in decisions]
+                elif decisions[0].kind == "county":  # 21 counties left out for the same reason: one line
+                    lines.append(f"      - {self.label('explain.counties', count=len(decisions))} [county]")
+                else:
+                    lines += [f"      - {d.item_id} [{d.kind}]" for d in decisions]
+        always = sum(1 for d in self.decisions if d.included and not d.drivers)
+        lines.append(self.label("explain.always_count", count=always))
+        return "\n".join(lines)
+
+    def _fact(self, driver: str) -> str:
+        """The client's own value of what drove a group of decisions: '6 employees', 'remote work'..."""
+        c = self.client
+        if driver == "size":
+            return self.label("explain.employees", count=c.employees)
+        if driver == "scope":
+            return c.contract_scope_name
+        if driver == "industry":
+            return f"TOL {c.industry_code} → {c.industry_group_name}"
+        if driver == "features":
+            return ", ".join(name for _, name in c.work_features) or self.label("explain.no_features")
+        if driver == "language":
+            return self.label(f"reason.in_language.{self.language}")
+        return c.county or self.label("explain.no_county")
+
+    def __str__(self) -> str:
+        """The plan as an indented text tree with the reason for every decision (`toolkit explain --all`)."""
+        lines = self._head()
         by_id = {e.id: e for e in self.entries}
         included = [d for d in self.decisions if d.included]
         excluded = [d for d in self.decisions if not d.included]

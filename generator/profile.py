@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Optional
@@ -12,11 +11,17 @@ from typing import Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from .errors import Problem
+from .hints import yaml_hints
 from .library import nearest, pydantic_problems
+from .text import clean_text
 from .vocab import CONTRACT_SCOPES, LANGUAGES, WORK_FEATURES, ContractScope, Language, WorkFeature
-from .yamlio import YamlProblem, read_yaml
+from .yamlio import Scalar
 
 PROFILE_ID = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+PHONE = r"^\+?[0-9 ()-]{5,25}$"
+EMAIL = r"^[^@\s<>\"]+@[^@\s<>\"]+\.[a-z]{2,}$"
+WEB = r"^https://[^\s<>\"]+$"
+COLOUR = r"^#[0-9A-Fa-f]{6}$"
 # Folders (relative to the project root) from which provider files may take a logo or a base .docx.
 ASSET_DIRS = ("profiles/providers/assets", "templates/assets")
 MAX_TEXT = 200
@@ -27,17 +32,29 @@ TOL_DIVISIONS = frozenset(
        "58", "59", "60", "61", "62", "63", "64", "65", "66", "68", "69", "70", "71", "72", "73", "74", "75", "77",
        "78", "79", "80", "81", "82", "84", "85", "86", "87", "88", "90", "91", "92", "93", "94", "95", "96", "97",
        "98", "99"])
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
-def clean_text(v: str) -> str:
-    """Reject control and bidirectional-override characters; fold white space."""
-    if _CONTROL.search(v):
-        raise ValueError("contains control or text-direction characters; remove them")
-    v = " ".join(v.split())
-    if not v:
-        raise ValueError("must not be empty")
-    return unicodedata.normalize("NFC", v)
+def _id_words(value: str) -> str:
+    lower = value.lower()
+    hint = f"; did you mean '{lower}'?" if lower != value and re.match(PROFILE_ID, lower) else ""
+    return ("must be lowercase letters, digits and hyphens, 1-64 characters, not starting or ending with a "
+            f"hyphen (got {value!r}){hint}")
+
+
+# What a value that does not match a pattern is told, in words rather than as the regular expression.
+PATTERN_WORDS = {
+    PROFILE_ID: _id_words,
+    PHONE: lambda v: f"must be a phone number: digits, spaces, brackets and hyphens, 5-25 characters, optionally "
+                     f"starting with + (got {v!r})",
+    EMAIL: lambda v: f"must be an e-mail address such as name@example.fi (got {v!r})",
+    WEB: lambda v: f"must be a web address starting with https://, without spaces (got {v!r})",
+    COLOUR: lambda v: f"must be a colour written #RRGGBB, e.g. #1F6F5C (got {v!r})",
+}
+
+
+def _text(v: Optional[str], info: ValidationInfo) -> Optional[str]:
+    """clean_text with the code points the vendored fonts cover, when the caller passed them as context."""
+    return None if v is None else clean_text(v, (info.context or {}).get("printable"))
 
 
 def business_id_ok(bid: str) -> bool:
@@ -61,7 +78,7 @@ class Client(_Strict):
     name: str = Field(max_length=MAX_TEXT, description="Name of the client workplace as shown in the documents.")
     business_id: Optional[str] = Field(None, description="Finnish business ID (Y-tunnus), e.g. 1234567-1.")
 
-    _name = field_validator("name")(lambda cls, v: clean_text(v))
+    _name = field_validator("name")(lambda cls, v, info: _text(v, info))
 
     @field_validator("business_id")
     @classmethod
@@ -104,8 +121,8 @@ class Profile(_Strict):
     def _industry(cls, v: Any) -> Any:
         if isinstance(v, bool):
             raise ValueError("must be a TOL 2008 code in quotes, e.g. \"87.10\"")
-        if isinstance(v, float):
-            raise ValueError(f'write the TOL code in quotes ("{v}") so YAML keeps it as text, e.g. "87.10"')
+        if isinstance(v, float):  # the text as written (87.10, not 87.1) is in the message yaml_hints makes
+            raise ValueError('write the TOL code in quotes (e.g. "87.10") so YAML keeps it as text')
         if isinstance(v, int):
             v = f"{v:02d}"
         if not isinstance(v, str):
@@ -169,15 +186,17 @@ class TeamMember(_Strict):
     name: Optional[str] = Field(None, max_length=MAX_TEXT, description="Person's name.")
     contact: Optional[str] = Field(None, max_length=MAX_TEXT, description="Phone or e-mail.")
 
-    _clean = field_validator("role", "name", "contact")(lambda cls, v: clean_text(v) if v is not None else v)
+    _clean = field_validator("role", "name", "contact")(lambda cls, v, info: _text(v, info))
 
 
 class ProviderContact(_Strict):
     """How clients reach the provider."""
 
-    phone: Optional[str] = Field(None, pattern=r"^\+?[0-9 ()-]{5,25}$", description="Phone number.")
-    email: Optional[str] = Field(None, pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+\.[a-z]{2,}$", description="E-mail.")
-    web: Optional[str] = Field(None, pattern=r"^https://[^\s<>\"]+$", description="Web address (https://...).")
+    phone: Optional[str] = Field(None, pattern=PHONE, description="Phone number.")
+    email: Optional[str] = Field(None, pattern=EMAIL, description="E-mail.")
+    web: Optional[str] = Field(None, pattern=WEB, description="Web address (https://...).")
+
+    _clean = field_validator("email", "web")(lambda cls, v, info: _text(v, info))
 
 
 class Provider(_Strict):
@@ -186,7 +205,7 @@ class Provider(_Strict):
     name: str = Field(max_length=MAX_TEXT, description="Provider's name as shown in the documents.")
     contact: ProviderContact = Field(default_factory=ProviderContact, description="Phone, e-mail, web.")
     team: tuple[TeamMember, ...] = Field((), max_length=30, description="OHS team members (optional).")
-    brand_colour: Optional[str] = Field(None, pattern=r"^#[0-9A-Fa-f]{6}$",
+    brand_colour: Optional[str] = Field(None, pattern=COLOUR,
                                         description="Brand colour, #RRGGBB, for headings and table headers. "
                                                     "Unset: the toolkit's default, or a base document's own "
                                                     "colours when base_docx is given.")
@@ -197,7 +216,7 @@ class Provider(_Strict):
         "open", description="Word plan: 'open' (default) lets people edit everything; 'fill_in_only' turns on "
                             "Word's filling-in-forms restriction, so only the fill-in fields can be changed.")
 
-    _name = field_validator("name")(lambda cls, v: clean_text(v))
+    _name = field_validator("name")(lambda cls, v, info: _text(v, info))
 
     @field_validator("logo", "base_docx")
     @classmethod
@@ -338,28 +357,37 @@ def _capped(problems: list[Problem]) -> list[Problem]:
     return problems[:MAX_PROBLEMS] + [Problem(problems[0].path, "", f"... and {rest} more problems in this file")]
 
 
-def validate_profile(raw: Any, shown: str, counties: dict[str, str]) -> tuple[Optional[Profile], list[Problem]]:
-    """Validate parsed YAML as a Profile; return it or the problems."""
+def validate_profile(raw: Any, shown: str, counties: dict[str, str], printable: Optional[frozenset[int]] = None,
+                     scalars: Optional[dict[str, Scalar]] = None) -> tuple[Optional[Profile], list[Problem]]:
+    """Validate parsed YAML as a Profile; return it or the problems. printable: code points the fonts cover;
+    scalars: the unquoted values YAML read as non-text (yamlio.read_yaml_scalars)."""
     if not isinstance(raw, dict):
         kind = "empty" if raw is None else type(raw).__name__
         return None, [Problem(shown, "", f"expected a mapping of profile fields, got {kind}")]
     try:
-        return Profile.model_validate(raw, context={"counties": counties}), []
+        profile, problems = Profile.model_validate(raw, context={"counties": counties, "printable": printable}), []
     except ValidationError as exc:
-        return None, _literal_hints(_capped(pydantic_problems(shown, exc)), raw)
+        profile, problems = None, _literal_hints(_capped(pydantic_problems(shown, exc, patterns=PATTERN_WORDS)), raw)
+    problems = yaml_hints(problems, scalars or {}, Profile, shown, {"industry": "the TOL code"})
+    return (None if problems else profile), problems
 
 
-def validate_provider(raw: Any, shown: str, root: Optional[Path]) -> tuple[Optional[Provider], list[Problem]]:
-    """Validate parsed YAML as a Provider; return it or the problems."""
+def validate_provider(raw: Any, shown: str, root: Optional[Path], printable: Optional[frozenset[int]] = None,
+                      scalars: Optional[dict[str, Scalar]] = None) -> tuple[Optional[Provider], list[Problem]]:
+    """Validate parsed YAML as a Provider; return it or the problems. printable: code points the fonts cover;
+    scalars: the unquoted values YAML read as non-text (yamlio.read_yaml_scalars)."""
     if not isinstance(raw, dict):
         kind = "empty" if raw is None else type(raw).__name__
         return None, [Problem(shown, "", f"expected a mapping of provider fields, got {kind}")]
     try:
-        return Provider.model_validate(raw, context={"root": root}), []
+        provider, problems = Provider.model_validate(raw, context={"root": root, "printable": printable}), []
     except ValidationError as exc:
-        probs = _capped(pydantic_problems(shown, exc))
-        return None, [Problem(p.path, p.field, p.message if p.message != "unknown field" else
-                              f"unknown field. Allowed: {', '.join(_provider_fields(p.field))}") for p in probs]
+        provider, problems = None, [
+            Problem(p.path, p.field, p.message if p.message != "unknown field" else
+                    f"unknown field. Allowed: {', '.join(_provider_fields(p.field))}")
+            for p in _capped(pydantic_problems(shown, exc, patterns=PATTERN_WORDS))]
+    problems = yaml_hints(problems, scalars or {}, Provider, shown)
+    return (None if problems else provider), problems
 
 
 def _provider_fields(loc: str) -> list[str]:

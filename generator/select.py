@@ -37,46 +37,75 @@ class _Facts:
         return self.labels.get(f"scope.{s}", s)
 
 
-def _check(when: Conditions, facts: _Facts) -> tuple[bool, list[str]]:
-    """Check every condition; return whether all hold and one reason per condition (or 'always')."""
-    p = facts.profile
-    n = p.employees
-    results: list[tuple[bool, str]] = []
-    if when.size_bands is not None:
+def _size(when: Conditions, facts: _Facts) -> Optional[tuple[bool, str]]:
+    """The headcount conditions as one clause: 'your workplace has fewer than 10 employees'."""
+    n, low, high = facts.profile.employees, when.min_employees, when.max_employees
+    if low is None and high is None:
+        if when.size_bands is None:
+            return None
         ok = facts.band in when.size_bands
-        results.append((ok, facts.say(f"reason.size_bands.{'ok' if ok else 'no'}", employees=n, band=facts.band,
-                                      allowed=", ".join(when.size_bands))))
-    if when.min_employees is not None:
-        ok = n >= when.min_employees
-        results.append((ok, facts.say(f"reason.min_employees.{'ok' if ok else 'no'}", employees=n,
-                                      limit=when.min_employees)))
-    if when.max_employees is not None:
-        ok = n <= when.max_employees
-        results.append((ok, facts.say(f"reason.max_employees.{'ok' if ok else 'no'}", employees=n,
-                                      limit=when.max_employees)))
+        return ok, facts.say(f"reason.size.band.{'ok' if ok else 'no'}", employees=n, band=_band(facts.band),
+                             allowed=facts.say("reason.or").join(_band(b) for b in when.size_bands))
+    ok = (low is None or n >= low) and (high is None or n <= high)
+    if low is not None and high is not None:
+        key, values = "between", dict(low=low, high=high)
+    elif low is not None:
+        key, values = "from", dict(limit=low)
+    else:  # "under 10" reads better than "at most 9"
+        key, values = "under", dict(limit=high + 1)
+    ok = ok and (when.size_bands is None or facts.band in when.size_bands)
+    return ok, facts.say(f"reason.size.{key}.{'ok' if ok else 'no'}", employees=n, **values)
+
+
+def _band(band: str) -> str:
+    return band.replace("-", "–")
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _check(when: Conditions, facts: _Facts) -> tuple[bool, list[str], tuple[str, ...]]:
+    """Check every condition; return whether all hold, one clause per condition that explains the outcome, and
+    what drove it (size, scope, industry, features, language). No condition: included, driven by nothing."""
+    p = facts.profile
+    results: list[tuple[bool, str, str]] = []
+    size = _size(when, facts)
+    if size is not None:
+        results.append((*size, "size"))
     if when.contract_scope is not None:
         ok = p.contract_scope in when.contract_scope
-        results.append((ok, facts.say(f"reason.contract_scope.{'ok' if ok else 'no'}", actual=facts.scope(p.contract_scope),
-                                      allowed=" / ".join(facts.scope(s) for s in when.contract_scope))))
+        results.append((ok, facts.say(f"reason.scope.{'ok' if ok else 'no'}.{p.contract_scope}"), "scope"))
     if when.industry_groups is not None:
         ok = facts.group.id in when.industry_groups
-        results.append((ok, facts.say(f"reason.industry_groups.{'ok' if ok else 'no'}",
-                                      actual=facts.group_names[facts.group.id], code=p.industry,
-                                      allowed=", ".join(facts.group_names.get(g, g) for g in when.industry_groups))))
+        allowed = facts.say("reason.or").join(_lower_first(facts.group_names.get(g, g)) for g in when.industry_groups)
+        results.append((ok, facts.say(f"reason.industry.{'ok' if ok else 'no'}", code=p.industry, allowed=allowed,
+                                      actual=_lower_first(facts.group_names[facts.group.id])), "industry"))
     if when.work_features is not None:
         hit = [f for f in when.work_features if f in p.work_features]
-        results.append((bool(hit), facts.say(f"reason.work_features.{'ok' if hit else 'no'}",
-                                             actual=", ".join(facts.feature(f) for f in hit),
-                                             allowed=", ".join(facts.feature(f) for f in when.work_features))))
+        results.append((bool(hit), facts.say(f"reason.features.{'ok' if hit else 'no'}",
+                                             actual=facts.say("reason.and").join(facts.feature(f) for f in hit),
+                                             allowed=facts.say("reason.or").join(facts.feature(f)
+                                                                                 for f in when.work_features)),
+                        "features"))
     if when.languages is not None:
         ok = p.language in when.languages
-        results.append((ok, facts.say(f"reason.languages.{'ok' if ok else 'no'}", actual=p.language,
-                                      allowed=", ".join(when.languages))))
+        results.append((ok, facts.say(f"reason.language.{'ok' if ok else 'no'}",
+                                      actual=facts.say(f"reason.in_language.{p.language}"),
+                                      allowed=facts.say("reason.or").join(facts.say(f"reason.in_language.{lang}")
+                                                                          for lang in when.languages)), "language"))
     if not results:
-        return True, [facts.say("reason.always")]
-    ok = all(r for r, _ in results)
+        return True, [], ()
+    ok = all(r for r, _, _ in results)
     # A left-out item is explained by the conditions that failed; an included one by all that held.
-    return ok, [msg for r, msg in results if r == ok]
+    return ok, [msg for r, msg, _ in results if r == ok], tuple(d for r, _, d in results if r == ok)
+
+
+def _sentence(facts: _Facts, ok: bool, clauses: list[str]) -> str:
+    """'Valittu, koska työpaikallanne on alle 10 työntekijää' / 'Left out because ...'; 'always' without clauses."""
+    if not clauses:
+        return facts.say("reason.always")
+    return facts.say("reason.included" if ok else "reason.left_out", why=facts.say("reason.and").join(clauses))
 
 
 def _entry(item: Item, lang: str, reason: str) -> Entry:
@@ -103,27 +132,31 @@ def select(profile: Profile, library: Library, provider: Optional[Provider] = No
     """
     facts = _Facts(profile, library)
     county = _county_item(library, profile.wellbeing_county)
-    own: dict[str, tuple[bool, list[str]]] = {}
+    own: dict[str, tuple[bool, str, tuple[str, ...]]] = {}  # item id -> (included, reason, drivers)
     for item in library.items:
         if item.kind == "county":
             hit = county is not None and item.id == county.id
-            own[item.id] = (hit, [facts.say(f"reason.county.{'ok' if hit else 'no'}")])
+            where = facts.say("reason.county.is", county=county.text.get(facts.lang)) if county else \
+                facts.say("reason.county.none")
+            own[item.id] = (hit, _sentence(facts, hit, [where]), ("county",))
         else:
-            own[item.id] = _check(item.when, facts)
+            ok, clauses, drivers = _check(item.when, facts)
+            own[item.id] = (ok, _sentence(facts, ok, clauses), drivers)
     by_id = library.by_id()
     decisions, entries = [], []
     for item in library.items:
-        ok, reasons = own[item.id]
+        ok, reason, drivers = own[item.id]
         parent = item.group
         seen = {item.id}
         while ok and parent is not None and parent not in seen:
             seen.add(parent)
-            if not own[parent][0]:
-                ok, reasons = False, [facts.say("reason.parent.no", parent=parent)]
+            if not own[parent][0]:  # left out with its group, for the group's reason
+                ok, drivers = False, own[parent][2]
+                reason = _sentence(facts, False, [facts.say("reason.parent", parent=parent)])
             parent = by_id[parent].group
-        decisions.append(Decision(item.id, item.kind, ok, tuple(reasons)))
+        decisions.append(Decision(item.id, item.kind, ok, (reason,), drivers))
         if ok:
-            entries.append(_entry(item, facts.lang, "; ".join(reasons)))
+            entries.append(_entry(item, facts.lang, reason))
     references = _references(entries, library, facts.lang)
     warnings = []
     if county is None:

@@ -1,9 +1,15 @@
-"""Read YAML safely: UTF-8 only, no duplicate keys, bounded aliases and size; errors name line and column."""
+"""Read YAML safely: UTF-8 only, no duplicate keys, bounded aliases and size; errors name line and column.
+
+Also keeps the text of every unquoted value that YAML 1.1 read as something other than text (no -> false,
+0045 -> 37, 87.10 -> 87.1), so validation can say what YAML did to it instead of what the validator saw.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import yaml
 
@@ -41,6 +47,10 @@ class _Loader(yaml.SafeLoader):
     def construct_mapping(self, node, deep=False):  # type: ignore[override]
         seen: dict[Any, Any] = {}
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise yaml.constructor.ConstructorError(
+                    None, None, "YAML merge keys (<<) are not supported; write the fields out in full",
+                    key_node.start_mark)
             key = self.construct_object(key_node, deep=True)
             try:
                 hash(key)
@@ -55,6 +65,20 @@ class _Loader(yaml.SafeLoader):
             seen[key] = key_node.start_mark
         return super().construct_mapping(node, deep=deep)
 
+    def construct_undefined(self, node):  # type: ignore[override]
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise yaml.constructor.ConstructorError(
+            None, None, f"the YAML tag {tag} is not supported; write plain text, numbers, lists and mappings",
+            node.start_mark)
+
+    def construct_sorted_set(self, node):
+        """A !!set as a list in sorted order: a Python set's order changes with the hash seed, and with it the
+        order of (say) the work features in every output."""
+        return sorted(self.construct_mapping(node), key=lambda k: (type(k).__name__, str(k)))
+
+
+_Loader.add_constructor("tag:yaml.org,2002:set", _Loader.construct_sorted_set)
+_Loader.add_constructor(None, _Loader.construct_undefined)
 
 # Keep dates as strings: pydantic parses them, and a typo then gets a field-level message.
 _Loader.yaml_implicit_resolvers = {
@@ -63,8 +87,62 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+@dataclass(frozen=True)
+class Scalar:
+    """An unquoted value that YAML 1.1 read as a boolean, number or null rather than as text, as written."""
+
+    text: str   # as written in the file: no, 0045, 87.10, 12:30, ~
+    kind: str   # bool | int | float | null
+    value: Any  # what YAML made of it: False, 37, 87.1, 750, None
+
+    def changed(self) -> Optional[str]:
+        """How YAML 1.1 silently changed a number as written, or None: octal 0045 is 37, base-60 12:30 is 750."""
+        if self.kind != "int":
+            return None
+        digits = self.text.lstrip("+-").replace("_", "")
+        if re.fullmatch(r"0[0-7]+", digits):
+            return f"has a leading zero, which YAML reads as the octal number {self.value}"
+        if ":" in digits:
+            return f"is a base-60 number to YAML ({self.value})"
+        return None
+
+
+_IMPLICIT = {f"tag:yaml.org,2002:{k}": k for k in ("bool", "int", "float", "null")}
+
+
+def _scalars(loader: _Loader, root: Optional[yaml.Node]) -> dict[str, Scalar]:
+    """Field path (client.name, work_features[0]) -> Scalar, for every unquoted non-text value in the document.
+
+    Each list and mapping is walked once, so aliases (shared nodes) cannot make the walk exponential.
+    """
+    out: dict[str, Scalar] = {}
+    seen: set[int] = set()
+    stack: list[tuple[str, Any]] = [("", root)] if root is not None else []
+    while stack:
+        loc, node = stack.pop()
+        if isinstance(node, yaml.CollectionNode):
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack += [(f"{loc}.{k.value}" if loc else str(k.value), v) for k, v in node.value
+                      if isinstance(k, yaml.ScalarNode)]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += [(f"{loc}[{i}]", v) for i, v in enumerate(node.value)]
+        elif isinstance(node, yaml.ScalarNode) and node.style is None and node.tag in _IMPLICIT:
+            value = loader.yaml_constructors[node.tag](loader, node)
+            out[loc] = Scalar(node.value, _IMPLICIT[node.tag], value)
+    return out
+
+
 def read_yaml(path: Path, shown: str | None = None) -> Any:
     """Parse one YAML file; raise YamlProblem with a one-line message on any problem."""
+    return read_yaml_scalars(path, shown)[0]
+
+
+def read_yaml_scalars(path: Path, shown: str | None = None) -> tuple[Any, dict[str, Scalar]]:
+    """Parse one YAML file: (data, the unquoted values YAML read as non-text, by field path); YamlProblem on
+    any problem."""
     shown = shown or str(path)
     try:
         with open(path, "rb") as fh:  # read at most one byte more than allowed, whatever the file claims
@@ -82,13 +160,17 @@ def read_yaml(path: Path, shown: str | None = None) -> Any:
     try:
         loader = _Loader(text)
         try:
-            return loader.get_single_data()
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+            return data, _scalars(loader, node)
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         what = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
+        if isinstance(exc, yaml.constructor.ConstructorError):  # well-formed YAML that we do not accept
+            raise YamlProblem(Problem(shown, "", f"{where}{what}")) from None
         raise YamlProblem(Problem(shown, "", f"YAML syntax error at {where}{what}")) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(Problem(shown, "", f"YAML error: {' '.join(str(exc).split())}")) from None

@@ -51,6 +51,22 @@ def test_keep_going_past_a_failing_toolkit(proj, tmp_path, monkeypatch):
     assert summary.count("built") == len(summary.results) - 1
 
 
+def test_file_names_are_echoed_escaped(proj, tmp_path):
+    """ESC [2J in a file name would clear the screen and a newline split the line: both are shown escaped."""
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    for name in ("b\x1b[2J.yaml", "c\nd.yaml"):
+        write_yaml(folder / name, {"id": "x", "client": {"name": "X"}, "employees": 0})
+    result = CliRunner().invoke(main, ["build", "--root", str(proj.root), str(folder), "-o", str(tmp_path / "out"),
+                                       "-j", "1", "--json"])
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\x1b" not in result.stderr
+    failed = [line for line in result.stderr.splitlines() if line.startswith("failed: ")]
+    assert len(failed) == 2 and "b\\x1b[2J.yaml: " in failed[0] and "c\\nd.yaml: " in failed[1]
+    assert {r["id"] for r in json.loads(result.stdout)["results"]} == {str(folder / "b\x1b[2J.yaml"),
+                                                                       str(folder / "c\nd.yaml")}
+
+
 def test_bad_profile_among_good_ones_fails_alone(proj, tmp_path):
     write_yaml(proj.root / "profiles" / "zz-bad.yaml", {"id": "zz-bad", "employees": 0})
     out = tmp_path / "out"
@@ -101,6 +117,24 @@ def test_two_builds_are_byte_identical(proj, tmp_path, monkeypatch):
     assert files_a == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
     for rel in files_a:
         assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+
+
+def test_yaml_set_builds_the_same_bytes_under_any_hash_seed(tmp_path):
+    """A !!set of work features: a Python set's order follows PYTHONHASHSEED; the toolkit's bytes must not."""
+    profile = tmp_path / "set-client.yaml"
+    profile.write_text("id: set-client\nclient: {name: Setti Oy}\nindustry: '87.10'\nemployees: 25\n"
+                       "contract_scope: preventive_only\nwork_features: !!set {shift_work, night_work, lone_work, "
+                       "customer_work, remote_work, travel_work}\n", encoding="utf-8")
+    for seed in ("1", "2"):
+        env = {**os.environ, "SOURCE_DATE_EPOCH": "1790000000", "PYTHONHASHSEED": seed}
+        res = subprocess.run([sys.executable, "-m", "generator", "build", "--root", str(ROOT), "-q", "-j", "1",
+                              "-o", str(tmp_path / seed), str(profile)], env=env, capture_output=True, text=True)
+        assert res.returncode == 0, res.stderr
+    files = sorted(p.name for p in (tmp_path / "1" / "set-client").iterdir())
+    assert len(files) == 4
+    for name in files:
+        assert (tmp_path / "1" / "set-client" / name).read_bytes() == \
+            (tmp_path / "2" / "set-client" / name).read_bytes(), name
 
 
 def test_manifest_records_hashes_and_items(proj, tmp_path):

@@ -115,9 +115,10 @@ def make_project(tmp_path: Path, case: dict, secret: Path) -> Path:
         (root / d).symlink_to(ROOT / d)
     target = root / "profiles" / "case.yaml"
     profile = _set(BASE, case.get("profile") or {})
-    if "provider" in case:
+    if "provider" in case or "provider_raw" in case:
         profile["provider"] = "prov"
-        (root / "profiles" / "providers" / "prov.yaml").write_text(_dump(case["provider"]), encoding="utf-8")
+        text = case["provider_raw"] if "provider_raw" in case else _dump(case["provider"])
+        (root / "profiles" / "providers" / "prov.yaml").write_text(text, encoding="utf-8")
     for rel, maker in (case.get("assets") or {}).items():
         MAKERS[maker](root, root / rel)
     for rel, to in (case.get("symlinks") or {}).items():
@@ -200,7 +201,8 @@ def _docx_text(path: Path) -> str:
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    # pdftotext wraps right-to-left runs in U+202B ... U+202C, which the name itself never holds
+    return re.sub(r"[\s\u202a-\u202e]+", "", text)
 
 
 def test_harmless_text_is_rendered_literally(tmp_path, secret):

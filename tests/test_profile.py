@@ -22,12 +22,14 @@ BAD_PROFILES = [
     ("mistyped county", {"wellbeing_county": "Pirkanmaaa"}, "wellbeing_county: unknown wellbeing services county 'Pirkanmaaa'. Did you mean 'Pirkanmaa'?"),
     ("mistyped feature", {"work_features": ["shiftwork"]}, "work_features[0]: unknown work feature 'shiftwork'. Did you mean 'shift_work'? Allowed: shift_work,"),
     ("feature twice", {"work_features": ["lone_work", "lone_work"]}, "work_features: listed twice: lone_work"),
-    ("industry as float", {"industry": 87.1}, 'industry: write the TOL code in quotes ("87.1")'),
+    ("industry as float", {"industry": 87.1}, 'industry: YAML read the unquoted 87.1 as a number; write the TOL code '
+                                              'in quotes ("87.1") so YAML keeps it as text'),
     ("industry not a code", {"industry": "care"}, "industry: 'care' is not a TOL 2008 code"),
     ("industry unknown division", {"industry": "04"}, "industry: '04' is not a TOL 2008 division (nearest:"),
     ("bad business id", {"client": {"name": "X", "business_id": "1234567-2"}},
      "client.business_id: '1234567-2' is not a valid Finnish business ID"),
-    ("id upper case", {"id": "Client"}, "id: String should match pattern"),
+    ("id upper case", {"id": "Client"}, "id: must be lowercase letters, digits and hyphens, 1-64 characters, not "
+                                        "starting or ending with a hyphen (got 'Client'); did you mean 'client'?"),
     ("period reversed", {"plan_period": {"start": "2027-12-31", "end": "2027-01-01"}}, "plan_period: end 2027-01-01 must be after start 2027-12-31"),
     ("bad date", {"plan_period": {"start": "2027-13-01", "end": "2027-12-31"}}, "plan_period.start: Input should be a valid date"),
     ("unknown provider", {"provider": "nobody"}, "provider: no provider file profiles/providers/nobody.yaml (available: example-ohs)"),
@@ -76,9 +78,10 @@ def test_every_problem_in_every_file_is_reported(tmp_path):
 
 BAD_PROVIDERS = [
     ({"name": "P", "colour": "#000000"}, "colour: unknown field. Allowed: name, contact, team, brand_colour, logo, base_docx"),
-    ({"name": "P", "brand_colour": "blue"}, "brand_colour: String should match pattern"),
+    ({"name": "P", "brand_colour": "blue"}, "brand_colour: must be a colour written #RRGGBB, e.g. #1F6F5C (got 'blue')"),
     ({"name": "P", "logo": "profiles/providers/assets/missing.png"}, "does not exist"),
-    ({"name": "P", "contact": {"email": "not-an-email"}}, "contact.email: String should match pattern"),
+    ({"name": "P", "contact": {"email": "not-an-email"}},
+     "contact.email: must be an e-mail address such as name@example.fi (got 'not-an-email')"),
 ]
 
 

@@ -73,7 +73,7 @@ def test_only_vendored_fonts_embedded_and_subset(rendered, tmp_path):
         for row in rows:
             cols = row.split()
             font, emb, sub = cols[0], cols[-5], cols[-4]
-            assert re.match(r"^[A-Z]{6}\+Toolkit-(Sans|Symbols)", font), f"{name}: unexpected font {row}"
+            assert re.match(r"^[A-Z]{6}\+Toolkit-(Sans|Arabic|Symbols)", font), f"{name}: unexpected font {row}"
             assert (emb, sub) == ("yes", "yes"), f"{name}: not embedded+subset: {row}"
 
 
@@ -93,21 +93,51 @@ def test_text_metadata_language_and_tags(rendered, tmp_path):
             assert " ".join(credit.text.split()) in " ".join(_text(data, tmp_path).split()), name
 
 
+# Renders one profile in a fresh process: python -c RENDER ROOT PROFILE PREFIX writes PREFIX-c.pdf, PREFIX-p.pdf.
+RENDER = (
+    "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
+    "from generator.load import Project, load_all; from generator.select import select;"
+    "from generator.render.pdf import render_checklists, render_pathway;"
+    "p = Project(Path(sys.argv[1])); lib, lps = load_all([Path(sys.argv[2])], p); lp = lps[0];"
+    "plan = select(lp.profile, lib, lp.provider, lp.profile.provider, p.root);"
+    "Path(sys.argv[3] + '-c.pdf').write_bytes(render_checklists(plan, p.templates_dir));"
+    "Path(sys.argv[3] + '-p.pdf').write_bytes(render_pathway(plan, p.templates_dir))")
+
+
 def test_reproducible_across_processes(tmp_path):
-    script = (
-        "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
-        "from generator.load import Project, load_all; from generator.select import select;"
-        "from generator.render.pdf import render_checklists, render_pathway;"
-        "p = Project(Path(sys.argv[1])); lib, lps = load_all([Path(sys.argv[2])], p); lp = lps[0];"
-        "plan = select(lp.profile, lib, lp.provider, lp.profile.provider, p.root);"
-        "Path(sys.argv[3] + '-c.pdf').write_bytes(render_checklists(plan, p.templates_dir));"
-        "Path(sys.argv[3] + '-p.pdf').write_bytes(render_pathway(plan, p.templates_dir))")
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}
     for run in ("a", "b"):
-        subprocess.run([sys.executable, "-c", script, str(ROOT), str(ROOT / "profiles" / "skolan-i-strandby.yaml"),
+        subprocess.run([sys.executable, "-c", RENDER, str(ROOT), str(ROOT / "profiles" / "skolan-i-strandby.yaml"),
                         str(tmp_path / run)], check=True, env=env, cwd=ROOT)
     for kind in ("c", "p"):
         assert (tmp_path / f"a-{kind}.pdf").read_bytes() == (tmp_path / f"b-{kind}.pdf").read_bytes()
+
+
+# A client name in each script a Finnish client register holds: Latin with Sámi letters, Cyrillic, Greek, Arabic.
+EVERY_SCRIPT = "Áŋŧđžšč ǥǧǩǯʒ Ämmänsaari Кузница Ελληνικά شركة النور Oy"
+
+
+def test_names_in_every_supported_script_use_only_vendored_fonts_on_any_machine(tmp_path):
+    """Only templates/fonts/ reaches the PDFs: the same bytes with the machine's fonts and with none at all."""
+    profile = tmp_path / "scripts.yaml"
+    profile.write_text(f"id: scripts\nclient: {{name: {EVERY_SCRIPT}}}\nindustry: '47.19'\nemployees: 12\n"
+                       "contract_scope: preventive_only\nlanguage: fi\n", encoding="utf-8")
+    empty = tmp_path / "no-fonts"
+    empty.mkdir()
+    no_fonts = tmp_path / "no-fonts.conf"  # a machine without a single font installed
+    no_fonts.write_text(f"<?xml version='1.0'?><fontconfig><dir>{empty}</dir></fontconfig>", encoding="utf-8")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}
+    for run, machine in (("system", {}), ("bare", {"FONTCONFIG_FILE": str(no_fonts)})):
+        subprocess.run([sys.executable, "-c", RENDER, str(ROOT), str(profile), str(tmp_path / run)],
+                       check=True, env={**env, **machine}, cwd=ROOT, capture_output=True)
+    for kind in ("c", "p"):
+        data = (tmp_path / f"system-{kind}.pdf").read_bytes()
+        assert data == (tmp_path / f"bare-{kind}.pdf").read_bytes(), f"{kind}: output depends on the machine's fonts"
+        fonts = [row.split()[0] for row in _tool(["pdffonts"], data, tmp_path).stdout.splitlines()[2:]]
+        assert any("Toolkit-Arabic" in f for f in fonts), fonts
+        assert all(re.match(r"^[A-Z]{6}\+Toolkit-(Sans|Arabic|Symbols)", f) for f in fonts), fonts
+        text = " ".join(_text(data, tmp_path).split())
+        assert "Кузница" in text and "Ελληνικά" in text and "ǥǧǩǯʒ" in text
 
 
 # --- refused assets and renderer warnings -------------------------------------------------------------------
@@ -129,6 +159,14 @@ def select_provider(plan_for):
 def test_html_cannot_load_files_outside_templates(url):
     html = f'<html lang="fi"><body><p>x</p><img src="{url}" alt=""></body></html>'
     with pytest.raises(AssetError, match="refused to load"):
+        html_to_pdf(html, TEMPLATES, "test.pdf")
+
+
+def test_system_fonts_are_never_used():
+    """Hebrew is in none of the vendored fonts (DejaVu Sans, installed here, has it): .notdef, not a system font."""
+    html = ('<html lang="fi"><head><link rel="stylesheet" href="base.css"></head>'
+            '<body><p>Oy \u05e9\u05dc\u05d5\u05dd</p></body></html>')
+    with pytest.raises(RenderError, match=r"\.notdef glyph .*U\+05E9"):
         html_to_pdf(html, TEMPLATES, "test.pdf")
 
 

@@ -126,12 +126,44 @@ def _font_config():
     """
     if not _FONTS:
         from multiprocessing.util import Finalize
-        from weasyprint.text.fonts import FontConfiguration
-        _FONTS.append(FontConfiguration())
+        _FONTS.append(_private_font_configuration())
         # WeasyPrint removes its font temp folder only when the object is collected, which a module-level
         # object never is. Finalize (unlike atexit) also runs when a pool worker exits.
         Finalize(None, _remove_font_folder, args=(os.getpid(),), exitpriority=1)
     return _FONTS[0]
+
+
+# Fontconfig configuration without a single font folder: the only fonts WeasyPrint can then use are those the
+# stylesheets load with @font-face from templates/fonts/. Neither a missing glyph nor a generic family can reach
+# a system font, so the PDFs hold the same fonts, byte for byte, whatever fonts the machine has installed.
+PRIVATE_FONTCONFIG = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig></fontconfig>
+"""
+
+
+def _private_font_configuration():
+    """A WeasyPrint FontConfiguration that sees only the vendored fonts, not the machine's.
+
+    FontConfiguration loads Fontconfig's default configuration, which Fontconfig reads from FONTCONFIG_FILE:
+    point that at PRIVATE_FONTCONFIG while it is made, and put the variable back at once, so programs this
+    process starts (qpdf, LibreOffice) still see the machine's fonts.
+    """
+    import tempfile
+    from weasyprint.text.fonts import FontConfiguration
+
+    with tempfile.TemporaryDirectory(prefix="toolkit-fontconfig-") as folder:
+        conf = Path(folder, "fonts.conf")
+        conf.write_text(PRIVATE_FONTCONFIG, encoding="utf-8")
+        saved = os.environ.get("FONTCONFIG_FILE")
+        os.environ["FONTCONFIG_FILE"] = str(conf)
+        try:
+            return FontConfiguration()
+        finally:
+            if saved is None:
+                del os.environ["FONTCONFIG_FILE"]
+            else:
+                os.environ["FONTCONFIG_FILE"] = saved
 
 
 def _remove_font_folder(owner: int) -> None:
