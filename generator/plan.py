@@ -78,6 +78,7 @@ class Citations:
 
 # What a decision can depend on, in the order `toolkit explain` groups them.
 DRIVERS = ("size", "scope", "industry", "features", "language", "county")
+DRIVER_LABELS = {"industry": "common.industry", "county": "common.county"}  # the same concepts as in the documents
 
 
 @dataclass(frozen=True)
@@ -248,7 +249,7 @@ class Plan:
         tailored = sum(len(g) for g in groups.values())
         lines = self._head() + [f"{self.label('explain.tailored')} ({tailored}):"]
         for drivers in sorted(groups, key=lambda ds: [DRIVERS.index(d) for d in ds]):
-            names = " + ".join(self.label(f"explain.driver.{d}") for d in drivers)
+            names = " + ".join(self.label(DRIVER_LABELS.get(d, f"explain.driver.{d}")) for d in drivers)
             lines.append(f"  {names}: {'; '.join(self._fact(d) for d in drivers)}")
             by_reason: dict[tuple[bool, str], list[Decision]] = {}  # included first, then in library order
             for d in sorted(groups[drivers], key=lambda d: not d.included):

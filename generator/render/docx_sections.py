@@ -71,7 +71,7 @@ def cover(w: Writer) -> None:
     rows = [
         (L("common.client"), c.name),
         (L("docx.cover.business_id"), c.business_id or ctl.text("client.business_id", L("docx.cover.business_id"))),
-        (L("docx.cover.industry"), L("docx.cover.industry_value", group=c.industry_group_name, code=c.industry_code)),
+        (L("common.industry"), L("docx.cover.industry_value", group=c.industry_group_name, code=c.industry_code)),
         (L("docx.cover.employees"), str(c.employees)),
         (L("common.scope"), c.contract_scope_name),
         (L("common.provider"), provider),
