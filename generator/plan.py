@@ -84,6 +84,7 @@ class Decision:
     kind: str
     included: bool
     reasons: tuple[str, ...]
+    origin: str = ""  # a workspace item: "added by the workspace: <file>" or "replaced by ..."; "" otherwise
 
 
 @dataclass(frozen=True)
@@ -212,11 +213,13 @@ class Plan:
             if d.kind != kind:
                 kind = d.kind
                 lines.append(f"  {kind}:")
-            lines.append(f"    + {d.item_id}: {_short(by_id[d.item_id].text)}")
+            origin = f" ({d.origin})" if d.origin else ""
+            lines.append(f"    + {d.item_id}: {_short(by_id[d.item_id].text)}{origin}")
             lines.append(f"        {'; '.join(d.reasons)}")
         lines.append(f"{self.label('explain.excluded')} ({len(excluded)}):")
         for d in excluded:
-            lines.append(f"    - {d.item_id} [{d.kind}]: {'; '.join(d.reasons)}")
+            origin = f" ({d.origin})" if d.origin else ""
+            lines.append(f"    - {d.item_id} [{d.kind}]: {'; '.join(d.reasons)}{origin}")
         return "\n".join(lines)
 
 

@@ -116,7 +116,9 @@ def select(profile: Profile, library: Library, provider: Optional[Provider] = No
             if not own[parent][0]:
                 ok, reasons = False, [facts.say("reason.parent.no", parent=parent)]
             parent = by_id[parent].group
-        decisions.append(Decision(item.id, item.kind, ok, tuple(reasons)))
+        origin = library.workspace_items.get(item.id)
+        decisions.append(Decision(item.id, item.kind, ok, tuple(reasons),
+                                  facts.say(f"origin.{origin}", file=library.item_files[item.id]) if origin else ""))
         if ok:
             entries.append(_entry(item, facts.lang, "; ".join(reasons)))
     references = _references(entries, library, facts.lang)
