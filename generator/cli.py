@@ -1,5 +1,5 @@
-"""Command line: toolkit validate | schema | explain | build | check. Turns our exceptions into messages and exit
-codes."""
+"""Command line: toolkit init | validate | schema | explain | build | check. Turns our exceptions into messages
+and exit codes."""
 
 from __future__ import annotations
 
@@ -79,7 +79,32 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
               help="Show the tool's version and the content library's version, and exit.")
 def main() -> None:
-    """Build mental-health support toolkits for the client workplaces of an occupational health provider."""
+    """Build mental-health support toolkits for the client workplaces of an occupational health provider.
+
+    Start a workspace for your own clients with `toolkit init DIR`.
+    """
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+def init(folder: Path) -> None:
+    """Create a workspace for your own clients: an example client and provider, a content overlay, a Makefile
+    and CI examples. Existing files are never overwritten.
+
+    Example: toolkit init ohs-toolkits && cd ohs-toolkits && toolkit build profiles -o out
+    """
+    from .init import create_workspace
+    try:
+        written = create_workspace(folder)
+    except ToolkitError as err:
+        _fail(err)
+    except OSError as exc:
+        click.echo(f"Error: cannot write {exc.filename or folder}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
+    for rel in written:
+        click.echo(f"created {(folder / rel).as_posix()}")
+    click.echo(f"\nNext: cd {folder} && make validate && make   (builds the example client into out/; "
+               "README.md there says how to pin the tool's version)")
 
 
 @main.command()
