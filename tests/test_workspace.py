@@ -284,16 +284,19 @@ def test_overlay_edits_rebuild_exactly_the_toolkits_that_use_them(tmp_path, monk
     own.parent.mkdir(parents=True)
     project = Project(ws)
 
-    def rebuilt() -> list[str]:
+    def rebuilt(jobs: int = 1) -> list[str]:
         library, loaded = load_all([ws / "profiles"], project)
-        return sorted(r.id for r in build_all(loaded, project, library, tmp_path / "out", 1).results
+        return sorted(r.id for r in build_all(loaded, project, library, tmp_path / "out", jobs).results
                       if r.status == "built")
 
     assert len(rebuilt()) == 8 and rebuilt() == []
     swedish = {"id": "own.sv-only", "kind": "example", "text": {"fi": "Yksi", "sv": "Ett", "en": "One"},
                "cite": ["ttl-mieli-2022"], "when": {"languages": ["sv"]}}
     write_yaml(own, [swedish])
-    assert rebuilt() == ["butiken-vasa", "skolan-i-strandby"]  # the only documents in Swedish
+    assert rebuilt(jobs=2) == ["butiken-vasa", "skolan-i-strandby"]  # the only documents in Swedish
+    # built by worker processes, which must see the same workspace: otherwise their keys would differ
+    assert "own.sv-only" in (tmp_path / "out" / "butiken-vasa" / "action-plan.docx").read_text()
+    assert rebuilt() == []
     write_yaml(own, [{**swedish, "text": {"fi": "Yksi", "sv": "Ett", "en": "One, changed"}}])
     assert rebuilt() == []  # no Swedish document shows the English text
     # rule.coop-full applies from 50 employees; of the two such samples only nordic-code-labs is in English
