@@ -16,7 +16,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 qpdf pop
 TEST_SYSTEM_PACKAGES := libreoffice-writer-nogui fonts-liberation pdftk-java
 
 .DEFAULT_GOAL := toolkits
-.PHONY: toolkits test validate clean bench golden setup system-deps test-system-deps help
+.PHONY: toolkits test validate clean bench golden setup dist system-deps test-system-deps help
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -38,9 +38,14 @@ setup: $(STAMP) system-deps  ## Install the Python environment and the Debian pa
 golden: $(STAMP) system-deps  ## Rewrite tests/golden/ from the current output (review the diff!)
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q -k golden
 
+dist: $(STAMP)  ## Build the wheel and sdist into dist/ (pip install dist/*.whl anywhere; see README)
+	rm -rf dist
+	$(BIN)/python -m hatchling build -d dist
+	@ls -l dist
+
 clean:  ## Remove built toolkits and caches (keeps .venv)
 	find $(OUT) -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +
-	rm -rf .pytest_cache build *.egg-info
+	rm -rf .pytest_cache build dist *.egg-info
 	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
 
 $(STAMP): pyproject.toml

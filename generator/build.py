@@ -14,13 +14,13 @@ import zipfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
 from . import __version__
 from .errors import ToolkitError, escape
-from .library import Library
+from .library import Library, fingerprint
 from .load import Project
 from .plan import Plan
 from .profile import LoadedProfile
@@ -77,10 +77,11 @@ def tree_hash(folder: Path, root: Path) -> str:
     return h.hexdigest()
 
 
-def _file_hash(path: Optional[str], root: Path) -> Optional[str]:
+def _file_hash(path: Optional[str], workspace: Path) -> Optional[str]:
+    """sha256 of a file as shown to users: relative to the workspace, or absolute when outside it."""
     if not path:
         return None
-    p = Path(path) if Path(path).is_absolute() else root / path
+    p = Path(path) if Path(path).is_absolute() else workspace / path
     return sha256(p.read_bytes())
 
 
@@ -89,9 +90,9 @@ def base_key(lp: LoadedProfile, project: Project, templates: str, outputs: tuple
     """Hashes of a toolkit's own inputs and of how it is built; the content comes on top (see below)."""
     provider = lp.provider
     return {
-        "profile": _file_hash(lp.path, project.root),
-        "provider": _file_hash(lp.provider_path, project.root),
-        "assets": {k: _file_hash(v, project.root) for k, v in
+        "profile": _file_hash(lp.path, project.workspace),
+        "provider": _file_hash(lp.provider_path, project.workspace),
+        "assets": {k: _file_hash(v, project.workspace) for k, v in
                    (("logo", provider and provider.logo), ("base_docx", provider and provider.base_docx)) if v},
         "templates": templates,
         "generator": __version__,
@@ -115,15 +116,18 @@ def previous_record(opts: "Options", lp: LoadedProfile) -> Optional[Path]:
 
 
 def quick_key(base: dict, library: Library) -> dict:
-    """base + the whole content library: when this matches, nothing the toolkit uses can have changed."""
-    return {**base, "content": sha256(json.dumps(library.file_hashes, sort_keys=True).encode())}
+    """base + the whole content library and the workspace's overlay: when this matches, nothing the toolkit
+    uses can have changed."""
+    files = {**library.file_hashes, **{f"workspace:{k}": v for k, v in library.workspace_hashes.items()}}
+    return {**base, "content": sha256(json.dumps(files, sort_keys=True).encode())}
 
 
 def input_key(base: dict, plan: Plan) -> dict:
-    """base + the plan. The plan stands for the content: it holds every selected item's text and every
-    decision, so an edit to items this client does not use leaves the key unchanged."""
+    """base + the plan. The plan stands for the content: it holds every selected item's text, so an edit to
+    items this client does not use, or a new item it does not get, leaves the key unchanged. The decisions
+    are left out: they only explain the plan, and list every item of the library and the workspace."""
     # repr of the frozen dataclasses: deterministic, and 10x cheaper than json of asdict for 1000s of clients
-    return {**base, "plan": sha256(repr(plan).encode())}
+    return {**base, "plan": sha256(repr(replace(plan, decisions=())).encode())}
 
 
 def _file_mode() -> int:
@@ -203,7 +207,7 @@ def prepare(lp: LoadedProfile, project: Project, library: Library, out_root: Pat
             return Result(pid, "up-to-date")
         record_path = previous_record(opts, lp)
         record = load_record(record_path) if record_path else None
-        plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.root, previous=record)
+        plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.workspace, previous=record)
         inputs = input_key(base, plan)
     except ToolkitError as exc:
         return _failed(lp, str(exc))
@@ -222,7 +226,7 @@ def write_toolkit(lp: LoadedProfile, plan: Plan, inputs: dict, quick: dict, proj
     toolkit as it was."""
     pid = lp.profile.id
     try:
-        rendered = {o.filename: render(o, plan, project.templates_dir) for o in outputs}
+        rendered = {o.filename: render(o, plan, project.templates_dir, project.workspace) for o in outputs}
     except ToolkitError as exc:
         return _failed(lp, str(exc))
     except OSError as exc:  # the renderers' temp files (WeasyPrint's fonts): a full or read-only disk
@@ -235,6 +239,7 @@ def write_toolkit(lp: LoadedProfile, plan: Plan, inputs: dict, quick: dict, proj
         "id": pid,
         "generator_version": __version__,
         "content_version": library.version,
+        "workspace_content_version": fingerprint(library.workspace_hashes) if library.workspace_hashes else None,
         "inputs": inputs,
         "quick_inputs": quick,
         "outputs": {name: sha256(data) for name, data in rendered.items()},
@@ -279,10 +284,14 @@ def commit_files(out_dir: Path, files: dict[str, bytes], extra: dict[Path, bytes
 
 def depfile(lp: LoadedProfile, plan: Plan, library: Library, project: Project, out_dir: Path,
             rendered: dict[str, bytes]) -> str:
-    """A Make rule: the toolkit's files depend on its profile, provider, used content files and templates."""
-    used = sorted({library.item_files[i] for i in plan.selected_ids()} | {"content/reference/industries.yaml"})
+    """A Make rule: the toolkit's files depend on its profile, provider, used content files, the workspace's
+    label overrides and the templates (the tool's files in full when the tool is installed elsewhere)."""
+    reference = project.shown(project.content_dir / "reference" / "industries.yaml")
+    used = sorted({library.item_files[i] for i in plan.selected_ids()} | {reference})
     deps = [lp.path] + ([lp.provider_path] if lp.provider_path else []) + used
-    deps += sorted(p.relative_to(project.root).as_posix() for p in project.templates_dir.rglob("*") if p.is_file())
+    item_files = set(library.item_files.values())
+    deps += sorted(k for k in library.workspace_hashes if k not in item_files)  # label overrides, own sources
+    deps += sorted(project.shown(p) for p in project.templates_dir.rglob("*") if p.is_file())
     targets = " ".join((out_dir / n).as_posix() for n in list(rendered) + [MANIFEST])
     esc = [d.replace(" ", "\\ ") for d in deps]
     return f"{targets}: \\\n  " + " \\\n  ".join(esc) + "\n"
@@ -350,9 +359,9 @@ def locked(out_root: Path, wait: float = 0.0) -> Iterator[None]:
 _WORKER: dict = {}
 
 
-def _init_worker(root: str, templates: str) -> None:
+def _init_worker(workspace: str, tool: str, templates: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
-    project = Project(Path(root))
+    project = Project(Path(workspace), Path(tool))  # the same workspace and tool as the parent
     _WORKER.update(project=project, library=project.load_library(), outputs=available_outputs(), templates=templates)
     for o in _WORKER["outputs"]:  # import heavy renderers once per worker, not once per toolkit
         o.load()
@@ -394,7 +403,7 @@ def build_all(profiles: list[LoadedProfile], project: Project, library: Library,
 
     with locked(out_root, wait):
         clean_stale_temps(out_root)
-        templates = tree_hash(project.templates_dir, project.root)
+        templates = tree_hash(project.templates_dir, project.tool)
         outputs = available_outputs()
         stop = any(report(r) for r in failed_inputs)
         # Up-to-date checks in this process (a few hashes each, a select when the content changed), so a
@@ -445,7 +454,7 @@ def _build_generation(todo: list[LoadedProfile], project: Project, out_root: Pat
     for attempt in range(POOL_RETRIES + 1):
         unfinished: list[LoadedProfile] = []
         pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_init_worker,
-                                   initargs=(str(project.root), templates))
+                                   initargs=(str(project.workspace), str(project.tool), templates))
         futures: dict = {}
         try:
             for lp in todo:

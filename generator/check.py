@@ -88,7 +88,9 @@ def check_toolkit(folder: Path) -> list[str]:
         elif name == "care-pathway.pdf":
             problems += check_pdf(f, one_page=True)
         elif name == "checklists.pdf":
-            problems += check_pdf(f, fields=set(manifest.get("selected_items", [])))
+            selected = set(manifest.get("selected_items", []))
+            # a checkbox or answer field per selected item, and a notes field per selected checklist
+            problems += check_pdf(f, fields=selected | {f"{i}.notes" for i in selected})
     return problems
 
 

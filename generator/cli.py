@@ -1,4 +1,5 @@
-"""Command line: toolkit validate | schema | explain | build. Turns our exceptions into messages and exit codes."""
+"""Command line: toolkit init | validate | schema | explain | build | check. Turns our exceptions into messages
+and exit codes."""
 
 from __future__ import annotations
 
@@ -42,55 +43,117 @@ def _json(data) -> str:
     return "".join(c if c.isprintable() or c == "\n" else json.dumps(c)[1:-1] for c in text)
 
 
-def _project(root: str | None):
-    from .load import Project, default_project
-    return Project(Path(root).resolve()) if root else default_project()
+def _project(paths: tuple[Path, ...], workspace: Path | None, root: Path | None):
+    """The Project for these paths and options; exits with a one-line message when there is none."""
+    from .load import choose_project
+    if workspace is not None and root is not None:
+        raise click.UsageError("--project and --root exclude each other: --project names a workspace that uses "
+                               "the installed tool, --root a checkout of the tool itself")
+    try:
+        return choose_project(paths, workspace, root)
+    except ToolkitError as err:
+        _fail(err)
 
 
-root_option = click.option("--root", type=click.Path(file_okay=False, exists=True), default=None,
-                           help="Project folder holding content/, templates/ and profiles/providers/ "
-                                "(default: the current folder).")
+def project_options(command):
+    """--project and --root: where provider files, assets and content come from (help texts say how)."""
+    command = click.option(
+        "--root", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None, metavar="DIR",
+        help="A checkout of the tool: take content/, templates/ and profiles/providers/ from DIR instead of the "
+             "installed library and a workspace. Paths on the command line stay relative to the current folder."
+    )(command)
+    return click.option(
+        "--project", "workspace", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+        metavar="DIR",
+        help="The workspace: provider files and assets from DIR/profiles/providers/, own content from DIR/content/ "
+             "and DIR/templates/labels/. Default: the nearest folder at or above the profiles that has "
+             "profiles/providers/ or toolkit.toml, else the current folder. Paths on the command line stay "
+             "relative to the current folder."
+    )(command)
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """toolkit --version: the tool's version and where it runs from, and the content library's version."""
+    if not value or ctx.resilient_parsing:
+        return
+    from .library import fingerprint, library_hashes
+    from .load import tool_home
+    try:
+        home = tool_home()
+    except ToolkitError as err:
+        _fail(err)
+    click.echo(f"toolkit {__version__} ({Path(__file__).resolve().parent})")
+    click.echo(f"content library {fingerprint(library_hashes(home / 'content', home / 'templates' / 'labels'))}")
+    ctx.exit()
 
 
 @click.group(context_settings=CONTEXT)
-@click.version_option(__version__, prog_name="toolkit")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the tool's version and the content library's version, and exit.")
 def main() -> None:
-    """Build mental-health support toolkits for the client workplaces of an occupational health provider."""
+    """Build mental-health support toolkits for the client workplaces of an occupational health provider.
+
+    Start a workspace for your own clients with `toolkit init DIR`.
+    """
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+def init(folder: Path) -> None:
+    """Create a workspace for your own clients: an example client and provider, a content overlay, a Makefile
+    and CI examples. Existing files are never overwritten.
+
+    Example: toolkit init ohs-toolkits && cd ohs-toolkits && toolkit build profiles -o out
+    """
+    from .init import create_workspace
+    try:
+        written = create_workspace(folder)
+    except ToolkitError as err:
+        _fail(err)
+    except OSError as exc:
+        click.echo(f"Error: cannot write {exc.filename or folder}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
+    for rel in written:
+        click.echo(f"created {(folder / rel).as_posix()}")
+    click.echo(f"\nNext: cd {folder} && make validate && make   (builds the example client into out/; "
+               "README.md there says how to pin the tool's version)")
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@root_option
-def validate(paths: tuple[Path, ...], root: str | None) -> None:
-    """Check profiles, provider files and the content library; report every problem.
+@project_options
+def validate(paths: tuple[Path, ...], workspace: Path | None, root: Path | None) -> None:
+    """Check profiles, provider files, the content library and the workspace's own content; report every problem.
 
     Example: toolkit validate profiles/
     """
     from .load import load_all
-    project = _project(root)
+    project = _project(paths, workspace, root)
     try:
-        library, loaded = load_all(paths or (project.root / "profiles",), project)
-    except InputError as err:
+        library, loaded = load_all(paths or (project.workspace / "profiles",), project)
+    except ToolkitError as err:
         _fail(err)
-    click.echo(f"OK: {len(loaded)} profile(s) and {len(library.items)} content items are valid.")
+    own = len(library.workspace_items)
+    click.echo(f"OK: {len(loaded)} profile(s) and {len(library.items)} content items"
+               + (f" ({own} from the workspace)" if own else "") + " are valid.")
 
 
 @main.command()
 @click.option("--kind", type=click.Choice(["profile", "provider", "record", "all"]), default="all",
               show_default=True, help="Which schema to print: profile and provider files, or the records that "
                                       "toolkit collect writes.")
-@root_option
-def schema(kind: str, root: str | None) -> None:
+@project_options
+def schema(kind: str, workspace: Path | None, root: Path | None) -> None:
     """Print the JSON Schema of profiles and provider files, for YAML editors.
 
     Example: toolkit schema --kind profile > profile.schema.json
     """
     from .record import record_schema
     from .schema import schemas
-    project = _project(root)
+    project = _project((), workspace, root)
     try:
         out = schemas(project)
-    except InputError as err:
+    except ToolkitError as err:
         _fail(err)
     out["record"] = record_schema()
     click.echo(_json(out if kind == "all" else out[kind]))
@@ -103,18 +166,21 @@ def schema(kind: str, root: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the plan and every decision as JSON.")
 @click.option("--previous", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
               help="RECORDS folder of last round (from toolkit collect): show what the plan takes over from it.")
-@root_option
-def explain(profile: Path, show_all: bool, as_json: bool, previous: Path | None, root: str | None) -> None:
+@project_options
+def explain(profile: Path, show_all: bool, as_json: bool, previous: Path | None, workspace: Path | None,
+            root: Path | None) -> None:
     """Show what was tailored for one client: each item the profile brought in or left out, and why.
+
+    Items from the workspace's content/ are marked "added by the workspace" or "replaced by the workspace".
 
     Example: toolkit explain profiles/hoivakoti-aurinko.yaml
     """
     from .load import load_all
     from .select import select
-    project = _project(root)
+    project = _project((profile,), workspace, root)
     try:
         library, loaded = load_all([profile], project)
-    except InputError as err:
+    except ToolkitError as err:
         _fail(err)
     lp = loaded[0]
     record = None
@@ -124,7 +190,7 @@ def explain(profile: Path, show_all: bool, as_json: bool, previous: Path | None,
             record = load_record(previous / f"{lp.profile.id}.json")
         except InputError as err:
             _fail(err)
-    plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.root, previous=record)
+    plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.workspace, previous=record)
     if as_json:
         data = asdict(plan)
         for d in data["decisions"]:  # the JSON stays as it was: reasons, not how explain groups them
@@ -207,10 +273,10 @@ class Progress:
                                       "(written by toolkit collect), where there is one.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
-@root_option
+@project_options
 def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fail_fast: bool, shard: str | None,
           shard_total: int | None, depfile: bool, zip_: bool, wait: float, previous: Path | None, quiet: bool,
-          as_json: bool, root: str | None) -> None:
+          as_json: bool, workspace: Path | None, root: Path | None) -> None:
     """Build the toolkits of the given profiles (files or folders) into OUT/<id>/.
 
     Example: toolkit build profiles/ -o out/ -j 4
@@ -218,13 +284,13 @@ def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fai
     from .build import Options, Result, build_all
     from .load import load_profiles
     from .shard import in_shard
-    project = _project(root)
+    project = _project(paths, workspace, root)
     sh = _parse_shard(shard, shard_total)
     try:
         library = project.load_library()
-    except InputError as err:
+    except ToolkitError as err:
         _fail(err)
-    loaded, problems = load_profiles(paths or (project.root / "profiles",), project, library)
+    loaded, problems = load_profiles(paths or (project.workspace / "profiles",), project, library)
     if any(not p.path for p in problems):  # a PATH argument that does not exist: nothing sensible to build
         _fail(InputError([p for p in problems if not p.path], "profiles"))
     # An invalid profile fails on its own; the other clients are still built (unless --fail-fast).
@@ -273,9 +339,9 @@ def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fai
 @click.option("--summary-language", type=click.Choice(["fi", "sv", "en"]), default="fi", show_default=True,
               help="Language of the provider summary (summary.csv, summary.xlsx); follow-up reports are in "
                    "each client's own language.")
-@root_option
+@project_options
 def collect(paths: tuple[Path, ...], out: Path, profile_paths: tuple[Path, ...], summary_language: str,
-            root: str | None) -> None:
+            workspace: Path | None, root: Path | None) -> None:
     """Read filled plans and checklists back into one record per client, with follow-up reports.
 
     PATH: returned files or folders (searched for .docx and .pdf). Which client a file belongs to is read
@@ -288,12 +354,12 @@ def collect(paths: tuple[Path, ...], out: Path, profile_paths: tuple[Path, ...],
     from .render.follow_up import render_follow_up
     from .select import select
     from .summary import ClientSummary, write_summary
-    project = _project(root)
+    project = _project(profile_paths, workspace, root)
     try:
         library = project.load_library()
-    except InputError as err:
+    except ToolkitError as err:
         _fail(err)
-    loaded, problems = load_profiles(profile_paths or (project.root / "profiles",), project, library)
+    loaded, problems = load_profiles(profile_paths or (project.workspace / "profiles",), project, library)
     for p in problems:
         click.echo(f"note: profile skipped: {p}", err=True)
     clients = {lp.profile.id: lp for lp in loaded}
@@ -301,10 +367,11 @@ def collect(paths: tuple[Path, ...], out: Path, profile_paths: tuple[Path, ...],
     rows = []
     for client, record in sorted(found.records.items()):
         lp = clients[client]
-        plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.root)
+        plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.workspace)
         try:
             write_record(out, record)
-            write_atomic(out / f"{client}-follow-up.pdf", render_follow_up(plan, record, project.templates_dir))
+            write_atomic(out / f"{client}-follow-up.pdf",
+                         render_follow_up(plan, record, project.templates_dir, project.workspace))
         except ToolkitError as err:  # one client's report fails alone; its record is already written
             found.problems.append(Problem(f"{out / (client + '-follow-up.pdf')}", "", str(err)))
         except OSError as exc:

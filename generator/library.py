@@ -1,10 +1,11 @@
-"""Load and check the content library: content/**/*.yaml -> Library (items, industry groups, counties, labels)."""
+"""Load and check the content library: content/**/*.yaml (+ a workspace overlay) -> Library (items, groups, labels)."""
 
 from __future__ import annotations
 
 import difflib
 import hashlib
 import re
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Literal, Optional
@@ -213,9 +214,11 @@ class Library:
     industry_groups: tuple[IndustryGroup, ...]
     labels: dict[str, Label]
     sources: dict[str, Source] = field(default_factory=dict)  # bibliography, by id, in file order
-    item_files: dict[str, str] = field(default_factory=dict)   # item id -> file it came from (relative)
-    file_hashes: dict[str, str] = field(default_factory=dict)  # file -> sha256
-    version: str = ""
+    item_files: dict[str, str] = field(default_factory=dict)   # item id -> file it came from (as shown)
+    file_hashes: dict[str, str] = field(default_factory=dict)  # library file (content/..., templates/...) -> sha256
+    version: str = ""  # fingerprint of the library's own files: equal versions, identical content
+    workspace_items: dict[str, str] = field(default_factory=dict)   # item id -> "added" | "replaced"
+    workspace_hashes: dict[str, str] = field(default_factory=dict)  # overlay file (as shown) -> sha256
 
     def by_id(self) -> dict[str, Item]:
         return {i.id: i for i in self.items}
@@ -274,21 +277,28 @@ def nearest(value: str, allowed: list[str] | tuple[str, ...]) -> str:
     return f" Did you mean '{m[0]}'?" if m else ""
 
 
-def load_library(root: Path, labels_dir: Path | None = None) -> Library:
-    """Load every content file under root, check it as a whole, and raise InputError with all problems."""
+def load_library(root: Path, labels_dir: Path | None = None, overlay: Path | None = None,
+                 overlay_labels: Path | None = None, shown: Callable[[Path], str] | None = None) -> Library:
+    """Load every content file under root, then a workspace's overlay; check the whole; raise InputError.
+
+    overlay is a workspace's content/ folder: its items/*.yaml add items, or replace the library's item
+    with the same id, and its reference/sources.yaml adds bibliography entries. overlay_labels is its
+    templates/labels/ folder: labels that replace the library's. shown turns a path into the form users
+    see (default: relative to root's parent).
+    """
     root = Path(root)
+    show = shown or (lambda p: p.relative_to(root.parent).as_posix())
     problems: list[Problem] = []
     items: list[Item] = []
     groups: list[IndustryGroup] = []
     sources: dict[str, Source] = {}
     item_files: dict[str, str] = {}
-    hashes: dict[str, str] = {}
-    files = sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    files = _yaml_files(root)
     if not files:
         raise InputError([Problem(str(root), "", "no content files (*.yaml) found")], "content")
+    hashes = library_hashes(root, labels_dir)
     for path in files:
-        rel = path.relative_to(root.parent).as_posix()
-        hashes[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+        rel = show(path)
         try:
             data = read_yaml(path, rel)
         except YamlProblem as exc:
@@ -310,15 +320,222 @@ def load_library(root: Path, labels_dir: Path | None = None) -> Library:
             item_files[item.id] = rel
             items.append(item)
     labels: dict[str, Label] = {}
+    label_files: dict[str, str] = {}
     if labels_dir is not None:
         for lpath in sorted(Path(labels_dir).glob("*.yaml")):
-            _load_labels(lpath, problems, hashes, labels)
+            _load_labels(lpath, show(lpath), problems, labels, label_files)
     _check_whole(items, groups, item_files, problems)
     _check_citations(items, groups, sources, item_files, problems)
+    origins: dict[str, str] = {}
+    overlay_hashes: dict[str, str] = {}
+    own: list[Problem] = []
+    if overlay is not None and overlay.is_dir():
+        origins = _merge_overlay(overlay, show, items, groups, sources, item_files, own, overlay_hashes)
+    if overlay_labels is not None and overlay_labels.is_dir():
+        _override_labels(overlay_labels, show, labels, own, overlay_hashes)
+    problems += _capped_per_file(own)
     if problems:
         raise InputError(problems, "content")
-    version = hashlib.sha256("".join(f"{k}{v}" for k, v in sorted(hashes.items())).encode()).hexdigest()[:12]
-    return Library(tuple(items), tuple(groups), labels, sources, item_files, hashes, version)
+    return Library(tuple(items), tuple(groups), labels, sources, item_files, hashes, fingerprint(hashes), origins,
+                   overlay_hashes)
+
+
+MAX_PROBLEMS = 20  # per workspace file, as for profiles: a broken or hostile file cannot flood the output
+
+
+def _capped_per_file(problems: list[Problem]) -> list[Problem]:
+    kept: list[Problem] = []
+    count: dict[str, int] = {}
+    for p in problems:
+        count[p.path] = count.get(p.path, 0) + 1
+        if count[p.path] <= MAX_PROBLEMS:
+            kept.append(p)
+    return kept + [Problem(path, "", f"... and {n - MAX_PROBLEMS} more problems in this file")
+                   for path, n in count.items() if n > MAX_PROBLEMS]
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def library_hashes(root: Path, labels_dir: Path | None = None) -> dict[str, str]:
+    """sha256 of every library file, keyed by its path from the folder above content/ (the same wherever the
+    tool is installed, so equal content has an equal version)."""
+    root = Path(root)
+    names = {p: p.relative_to(root.parent).as_posix() for p in _yaml_files(root)}
+    if labels_dir is not None:
+        names.update({p: "/".join(p.parts[-3:]) for p in sorted(Path(labels_dir).glob("*.yaml"))})
+    return {name: hashlib.sha256(p.read_bytes()).hexdigest() for p, name in names.items()}
+
+
+def fingerprint(hashes: dict[str, str]) -> str:
+    """The content version: 12 hex digits of one hash over every file's name and hash."""
+    return hashlib.sha256("".join(f"{k}{v}" for k, v in sorted(hashes.items())).encode()).hexdigest()[:12]
+
+
+def _merge_overlay(folder: Path, show: Callable[[Path], str], items: list[Item], groups: list[IndustryGroup],
+                   sources: dict[str, Source], item_files: dict[str, str], problems: list[Problem],
+                   hashes: dict[str, str]) -> dict[str, str]:
+    """Merge a workspace's content/ into the library; return item id -> 'added' | 'replaced'.
+
+    A known id replaces the library's item where it stands, so the documents keep their order; a new id is
+    added after the library's items. A replacement keeps the item's kind: renderers rely on the kinds of
+    fixed ids. New bibliography entries come from content/reference/sources.yaml. The workspace's files get
+    the checks profiles get (no links out of their folder, no control characters).
+    """
+    if (folder / "reference" / "industries.yaml").is_file():
+        problems.append(Problem(show(folder / "reference" / "industries.yaml"), "", "the workspace's content/ is a "
+                                "whole content library; keep only your own items in content/items/, or build with "
+                                "that library as a checkout of the tool: --root DIR"))
+        return {}
+    position = {item.id: n for n, item in enumerate(items)}
+    origins: dict[str, str] = {}
+    own_sources: dict[str, str] = {}  # source id -> file
+    for path in _yaml_files(folder):
+        rel = show(path)
+        where = path.parent.relative_to(folder).as_posix()
+        if (where, path.name) == ("reference", "sources.yaml"):
+            data = _read_workspace_file(path, path.parent, rel, problems, hashes)
+            for src in _load_list(data, rel, Source, problems, "sources") if data is not None else ():
+                _add_source(src, rel, sources, own_sources, problems)
+            continue
+        if where != "items":
+            problems.append(Problem(rel, "", "not read: a workspace's content/ holds items/*.yaml and "
+                                             "reference/sources.yaml; industry groups and counties come with the tool"))
+            continue
+        data = _read_workspace_file(path, path.parent, rel, problems, hashes)
+        for item in _load_list(data, rel, Item, problems, "items") if data is not None else ():
+            origin = _merge_item(item, rel, items, position, origins, item_files, problems)
+            if origin:
+                origins[item.id], item_files[item.id] = origin, rel
+    merged = [i for i in items if i.id in origins]
+    _check_whole(merged, groups, item_files, problems)
+    _check_own_citations(merged, sources, own_sources, item_files, items, problems)
+    return origins
+
+
+def _merge_item(item: Item, rel: str, items: list[Item], position: dict[str, int], origins: dict[str, str],
+                item_files: dict[str, str], problems: list[Problem]) -> str:
+    """Put a workspace item into items; return 'added', 'replaced', or '' after recording a problem."""
+    unsafe = _unsafe_text(item.model_dump(), item.id)
+    if unsafe:
+        problems.append(Problem(rel, unsafe, "contains control or text-direction characters; remove them"))
+    elif item.id in origins:
+        problems.append(Problem(rel, item.id, f"duplicate id (first in {item_files[item.id]})"))
+    elif item.id not in position:
+        items.append(item)
+        return "added"
+    elif items[position[item.id]].kind != item.kind:
+        problems.append(Problem(rel, f"{item.id}.kind", f"'{item.kind}' replaces an item of kind "
+                                f"'{items[position[item.id]].kind}'; a replacement keeps the kind"))
+    else:
+        items[position[item.id]] = item
+        return "replaced"
+    return ""
+
+
+def _add_source(src: Source, rel: str, sources: dict[str, Source], own: dict[str, str],
+                problems: list[Problem]) -> None:
+    unsafe = _unsafe_text(src.model_dump(), src.id)
+    if unsafe:
+        problems.append(Problem(rel, unsafe, "contains control or text-direction characters; remove them"))
+    elif src.id in own:
+        problems.append(Problem(rel, src.id, "duplicate source id"))
+    elif src.id in sources:
+        problems.append(Problem(rel, src.id, "the tool's bibliography already has this id; cite it as it is, "
+                                             "or give your entry an id of its own"))
+    else:
+        sources[src.id], own[src.id] = src, rel
+
+
+def _check_own_citations(merged: list[Item], sources: dict[str, Source], own: dict[str, str],
+                         files: dict[str, str], items: list[Item], problems: list[Problem]) -> None:
+    """The workspace's items cite known entries, and each of its own entries is cited by some item."""
+    known = sorted(sources)
+    for item in merged:
+        for c in item.cite:
+            if c not in sources:
+                problems.append(Problem(files[item.id], f"{item.id}.cite", f"unknown source '{c}' (not in the "
+                                        f"tool's bibliography or content/reference/sources.yaml).{nearest(c, known)}"))
+    cited = {c for item in items for c in item.cite}
+    for sid, rel in own.items():
+        if sid not in cited:
+            problems.append(Problem(rel, sid, "no item cites this source; cite it or remove it"))
+
+
+def _read_workspace_file(path: Path, folder: Path, rel: str, problems: list[Problem],
+                         hashes: dict[str, str]) -> Any:
+    """A workspace file's YAML, or None after recording why not (a link out of its folder, bad YAML)."""
+    if path.is_symlink() and not path.resolve().is_relative_to(folder.resolve()):
+        problems.append(Problem(rel, "", f"is a symbolic link to a file outside {folder.name}/; refused"))
+        return None
+    try:
+        data = read_yaml(path, rel)
+    except YamlProblem as exc:
+        problems.append(exc.problem)
+        return None
+    hashes[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return data
+
+
+def _unsafe_text(value: Any, where: str) -> str:
+    """The field path of the first string with control or text-direction characters, or ''."""
+    from .profile import _CONTROL  # one rule for every text users write (profile imports this module)
+
+    if isinstance(value, str):
+        return where if _CONTROL.search(value) else ""
+    parts = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, (list, tuple)) else ()
+    for key, sub in parts:
+        found = _unsafe_text(sub, f"{where}[{key}]" if isinstance(key, int) else f"{where}.{key}")
+        if found:
+            return found
+    return ""
+
+
+def _override_labels(folder: Path, show: Callable[[Path], str], labels: dict[str, Label], problems: list[Problem],
+                     hashes: dict[str, str]) -> None:
+    """Replace library labels with a workspace's templates/labels/*.yaml.
+
+    Only known keys, and only with the placeholders the library's label has: a label is formatted with
+    str.format, so any other field ({x.__class__}) would be a template built from the workspace's text.
+    """
+    own: dict[str, Label] = {}
+    where: dict[str, str] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        rel = show(path)
+        if _read_workspace_file(path, folder, rel, problems, hashes) is not None:
+            _load_labels(path, rel, problems, own, where)
+    for key, label in own.items():
+        rel = where[key]
+        if key not in labels:
+            problems.append(Problem(rel, key, f"unknown label.{nearest(key, sorted(labels))} A workspace can "
+                                              "only replace the labels of the tool (templates/labels/)"))
+            continue
+        unsafe = _unsafe_text(label.model_dump(), key)
+        if unsafe:
+            problems.append(Problem(rel, unsafe, "contains control or text-direction characters; remove them"))
+            continue
+        allowed = set().union(*(_placeholders(labels[key].get(lang)) for lang in LANGUAGES))
+        ok = True
+        for lang in LANGUAGES:
+            try:
+                extra = _placeholders(label.get(lang)) - allowed
+            except ValueError:
+                extra, ok = set(), False
+                problems.append(Problem(rel, f"{key}.{lang}", "unbalanced { or }; write {{ and }} for braces"))
+            if extra:
+                ok = False
+                shown = ", ".join("{" + a + "}" for a in sorted(allowed)) or "none"
+                problems.append(Problem(rel, f"{key}.{lang}", f"unknown placeholder "
+                                        f"{', '.join('{' + e + '}' for e in sorted(extra))} (allowed: {shown})"))
+        if ok:
+            labels[key] = label
+
+
+def _placeholders(text: str) -> set[str]:
+    """The replacement fields of a label, each with its conversion and format spec (ValueError if malformed)."""
+    return {name + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "")
+            for _, name, spec, conv in string.Formatter().parse(text) if name is not None}
 
 
 def _load_list(data: Any, rel: str, model: type[BaseModel], problems: list[Problem], key: str) -> list[Any]:
@@ -341,11 +558,10 @@ def _load_list(data: Any, rel: str, model: type[BaseModel], problems: list[Probl
     return out
 
 
-def _load_labels(path: Path, problems: list[Problem], hashes: dict[str, str], labels: dict[str, Label]) -> None:
-    rel = "/".join(path.parts[-3:])
+def _load_labels(path: Path, rel: str, problems: list[Problem], labels: dict[str, Label],
+                 where: dict[str, str]) -> None:
     try:
         data = read_yaml(path, rel)
-        hashes[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
     except YamlProblem as exc:
         problems.append(exc.problem)
         return
@@ -354,10 +570,12 @@ def _load_labels(path: Path, problems: list[Problem], hashes: dict[str, str], la
         return
     for key, raw in data.items():
         if str(key) in labels:
-            problems.append(Problem(rel, str(key), "label defined twice"))
+            problems.append(Problem(rel, str(key), "label defined twice"
+                                    + (f" (first in {where[str(key)]})" if str(key) in where else "")))
             continue
         try:
             labels[str(key)] = Label.model_validate(raw)
+            where[str(key)] = rel
         except ValidationError as exc:
             problems.extend(pydantic_problems(rel, exc, prefix=str(key)))
 

@@ -2,65 +2,150 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, ToolkitError
 from .library import Library, load_library
 from .profile import LoadedProfile, Provider, validate_profile, validate_provider
 from .text import printable_code_points
 from .yamlio import YamlProblem, read_yaml_scalars
 
 
+WORKSPACE_MARKER = "toolkit.toml"  # written by `toolkit init`; marks a workspace folder
+
+
+def tool_home() -> Path:
+    """The folder holding the tool's own content/ and templates/.
+
+    Installed from a wheel, they are package data (generator/data/); installed for development
+    (pip install -e), they are the checkout's top-level folders, edited in place.
+    """
+    package = Path(__file__).resolve().parent
+    for home in (package / "data", package.parent):
+        if (home / "content").is_dir() and (home / "templates").is_dir():
+            return home
+    raise ToolkitError(f"this installation has no content library ({package / 'data'} is missing); "
+                       "reinstall the tool")
+
+
 @dataclass(frozen=True)
 class Project:
-    """Where the project's folders are; everything the tool reads lies under root."""
+    """Where everything comes from: the tool (its content library and templates) and the provider's workspace
+    (profiles, provider files and their assets, and an overlay of its own content items and labels).
 
-    root: Path
+    In a checkout of the tool both are the same folder, and the checkout's content/ is the library, not an
+    overlay. Every path shown to users is relative to the workspace where possible.
+    """
+
+    workspace: Path
+    tool: Path = field(default_factory=tool_home)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "workspace", Path(self.workspace).absolute())
+        object.__setattr__(self, "tool", Path(self.tool).absolute())
+
+    @classmethod
+    def checkout(cls, folder: Path) -> "Project":
+        """A folder that holds the whole library and templates as well as the profiles (--root)."""
+        return cls(folder, folder)
+
+    @property
+    def root(self) -> Path:
+        """The workspace (the name from before tool and workspace were separate)."""
+        return self.workspace
 
     @property
     def content_dir(self) -> Path:
-        return self.root / "content"
+        return self.tool / "content"
 
     @property
     def templates_dir(self) -> Path:
-        return self.root / "templates"
+        return self.tool / "templates"
 
     @property
     def labels_dir(self) -> Path:
-        return self.root / "templates" / "labels"
+        return self.tool / "templates" / "labels"
 
     @property
     def providers_dir(self) -> Path:
-        return self.root / "profiles" / "providers"
+        return self.workspace / "profiles" / "providers"
+
+    @property
+    def overlay_dir(self) -> Optional[Path]:
+        """The workspace's own content items (content/), unless it is the library itself."""
+        return _unless_same(self.workspace / "content", self.content_dir)
+
+    @property
+    def overlay_labels_dir(self) -> Optional[Path]:
+        """The workspace's label overrides (templates/labels/), unless they are the library's own."""
+        return _unless_same(self.workspace / "templates" / "labels", self.labels_dir)
 
     def printable(self) -> Optional[frozenset[int]]:
         """The code points the vendored fonts (templates/fonts/) can print; text with others is refused."""
         return printable_code_points(self.templates_dir / "fonts")
 
     def load_library(self) -> Library:
-        return load_library(self.content_dir, self.labels_dir)
+        return load_library(self.content_dir, self.labels_dir, overlay=self.overlay_dir,
+                            overlay_labels=self.overlay_labels_dir, shown=self.shown)
 
     def shown(self, path: Path) -> str:
-        """A path as users see it: relative to the project root where possible."""
-        for file, root in ((path.absolute(), self.root.absolute()), (path.resolve(), self.root.resolve())):
+        """A path as users see it: relative to the workspace where possible, else absolute."""
+        for file, root in ((path.absolute(), self.workspace), (path.resolve(), self.workspace.resolve())):
             try:  # unresolved first: a symlink is shown where it is, not where it points
                 return file.relative_to(root).as_posix()
             except ValueError:
                 pass
-        return str(path)
+        # Absolute, so that the path also reads back when it is used to hash the file (build keys).
+        return str(path.absolute())
+
+
+def _unless_same(folder: Path, library: Path) -> Optional[Path]:
+    return None if folder.resolve() == library.resolve() else folder
+
+
+def find_workspace(path: Path) -> Optional[Path]:
+    """The nearest folder at or above path that has profiles/providers/ or a toolkit.toml marker."""
+    here = Path(path).absolute()
+    if not here.is_dir():
+        here = here.parent
+    for folder in (here, *here.parents):
+        if (folder / WORKSPACE_MARKER).is_file() or (folder / "profiles" / "providers").is_dir():
+            return folder
+    return None
+
+
+def choose_project(paths: Iterable[Path], workspace: Optional[Path] = None, root: Optional[Path] = None) -> Project:
+    """The project a command works in: --root (a checkout), --project, or the workspace the paths lie in.
+
+    Without either option, each path (or the current folder when there are none) belongs to the nearest
+    workspace at or above it, else to the current folder; paths from two workspaces are an error, as
+    each workspace has its own provider files and content overlay.
+    """
+    if root is not None:
+        if not ((root / "content").is_dir() and (root / "templates").is_dir()):
+            raise ToolkitError(f"--root {root}: no content/ and templates/ there. --root names a checkout of the "
+                               "tool (its content library, templates and profiles/providers/); for a provider "
+                               "workspace use --project DIR")
+        return Project.checkout(root)
+    if workspace is not None:
+        return Project(workspace)
+    cwd = Path.cwd()
+    found: dict[Path, Path] = {}
+    for p in list(paths) or [cwd]:
+        ws = find_workspace(p) or cwd
+        found.setdefault(ws.resolve(), ws)
+    if len(found) > 1:
+        names = ", ".join(str(w) for w in found.values())
+        raise ToolkitError(f"the profiles belong to different workspaces ({names}); build each workspace on its "
+                           "own, or name one with --project DIR")
+    return Project(next(iter(found.values())))
 
 
 def default_project() -> Project:
-    """The project in the current folder, or the checkout the package was installed from."""
-    cwd = Path.cwd()
-    if (cwd / "content").is_dir() and (cwd / "templates").is_dir():
-        return Project(cwd)
-    here = Path(__file__).resolve().parent.parent
-    if (here / "content").is_dir():
-        return Project(here)
-    return Project(cwd)
+    """The tool's own folder as a project: in a checkout, its samples with its own library."""
+    return Project.checkout(tool_home())
 
 
 def find_profile_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
@@ -146,7 +231,7 @@ def _load_provider(pid: str, project: Project) -> tuple[Optional[Provider], Opti
         raw, scalars = read_yaml_scalars(path, shown)
     except YamlProblem as exc:
         return None, shown, [exc.problem]
-    provider, probs = validate_provider(raw, shown, project.root, project.printable(), scalars)
+    provider, probs = validate_provider(raw, shown, project.workspace, project.printable(), scalars)
     return provider, shown, probs
 
 

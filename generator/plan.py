@@ -90,6 +90,7 @@ class Decision:
     included: bool
     reasons: tuple[str, ...]
     drivers: tuple[str, ...] = ()  # what in the profile decided it (DRIVERS); () for items every workplace gets
+    origin: str = ""  # a workspace item: "added by the workspace: <file>" or "replaced by ..."; "" otherwise
 
 
 @dataclass(frozen=True)
@@ -293,11 +294,13 @@ class Plan:
             if d.kind != kind:
                 kind = d.kind
                 lines.append(f"  {kind}:")
-            lines.append(f"    + {d.item_id}: {_short(by_id[d.item_id].text)}")
+            origin = f" ({d.origin})" if d.origin else ""
+            lines.append(f"    + {d.item_id}: {_short(by_id[d.item_id].text)}{origin}")
             lines.append(f"        {'; '.join(d.reasons)}")
         lines.append(f"{self.label('explain.excluded')} ({len(excluded)}):")
         for d in excluded:
-            lines.append(f"    - {d.item_id} [{d.kind}]: {'; '.join(d.reasons)}")
+            origin = f" ({d.origin})" if d.origin else ""
+            lines.append(f"    - {d.item_id} [{d.kind}]: {'; '.join(d.reasons)}{origin}")
         lines += self.carried_lines()
         return "\n".join(lines)
 

@@ -154,7 +154,9 @@ def select(profile: Profile, library: Library, provider: Optional[Provider] = No
                 ok, drivers = False, own[parent][2]
                 reason = _sentence(facts, False, [facts.say("reason.parent", parent=parent)])
             parent = by_id[parent].group
-        decisions.append(Decision(item.id, item.kind, ok, (reason,), drivers))
+        origin = library.workspace_items.get(item.id)
+        decisions.append(Decision(item.id, item.kind, ok, (reason,), drivers,
+                                  facts.say(f"origin.{origin}", file=library.item_files[item.id]) if origin else ""))
         if ok:
             entries.append(_entry(item, facts.lang, reason))
     references = _references(entries, library, facts.lang)

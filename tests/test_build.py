@@ -23,11 +23,11 @@ from tests.conftest import ROOT, write_yaml
 
 @pytest.fixture
 def proj(tmp_path):
-    """A copy of the project so tests can change content and profiles."""
+    """A copy of the checkout (library, templates and profiles) so tests can change content and profiles."""
     root = tmp_path / "proj"
     for d in ("content", "templates", "profiles"):
         shutil.copytree(ROOT / d, root / d)
-    return Project(root)
+    return Project.checkout(root)
 
 
 def build(proj, out, **kw):

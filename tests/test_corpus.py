@@ -108,11 +108,19 @@ def secret(tmp_path_factory) -> Path:
 
 
 def make_project(tmp_path: Path, case: dict, secret: Path) -> Path:
-    """A project with the real content and templates (linked) and this case's input files."""
+    """A project with the real content and templates (linked) and this case's input files; for a case with
+    `workspace` files, a provider workspace instead, with those files and the installed tool's library."""
     root = tmp_path / "proj"
     (root / "profiles" / "providers" / "assets").mkdir(parents=True)
     for d in ("content", "templates"):
-        (root / d).symlink_to(ROOT / d)
+        if "workspace" not in case:
+            (root / d).symlink_to(ROOT / d)
+    for rel, text in (case.get("workspace") or {}).items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        if text in MAKERS:
+            MAKERS[text](root, root / rel)
+        else:
+            (root / rel).write_text(text, encoding="utf-8")
     target = root / "profiles" / "case.yaml"
     profile = _set(BASE, case.get("profile") or {})
     if "provider" in case or "provider_raw" in case:
@@ -122,6 +130,7 @@ def make_project(tmp_path: Path, case: dict, secret: Path) -> Path:
     for rel, maker in (case.get("assets") or {}).items():
         MAKERS[maker](root, root / rel)
     for rel, to in (case.get("symlinks") or {}).items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).symlink_to(secret if to == "@secret" else to)
     if "raw" in case:
         text = case["raw"].replace("\n", "\r\n") if case.get("newline") == "crlf" else case["raw"]
@@ -133,6 +142,11 @@ def make_project(tmp_path: Path, case: dict, secret: Path) -> Path:
     for name, changes in (case.get("extra") or {}).items():
         (root / "profiles" / name).write_text(_dump(_set(BASE, changes)), encoding="utf-8")
     return root
+
+
+def where(case: dict) -> str:
+    """--project for a provider workspace (the installed library), --root for a project with its own."""
+    return "--project" if "workspace" in case else "--root"
 
 
 def run_recorded(args: list[str]):
@@ -164,7 +178,7 @@ NON_LITERAL = [c for c in CASES if "literal" not in c["expect"]]
 def test_case(case, tmp_path, secret):
     root = make_project(tmp_path, case, secret)
     args = [str(root / a) for a in case.get("args", ["profiles/case.yaml"])]
-    result = run_recorded(["validate", "--root", str(root), *args])
+    result = run_recorded(["validate", where(case), str(root), *args])
     assert "Traceback" not in result.output and not isinstance(result.exception, Exception) or \
         isinstance(result.exception, SystemExit), result.output
     assert_nothing_forbidden_read(secret)
@@ -213,7 +227,7 @@ def test_harmless_text_is_rendered_literally(tmp_path, secret):
     for case in LITERAL:
         root = make_project(tmp_path / case["name"], case, secret)
         before[case["name"]] = {p for p in root.rglob("*") if "content" not in p.parts and "templates" not in p.parts}
-        result = run_recorded(["build", "--root", str(root), str(root / "profiles" / "case.yaml"), "-j", "1",
+        result = run_recorded(["build", where(case), str(root), str(root / "profiles" / "case.yaml"), "-j", "1",
                                "-o", str(out / case["name"]), "-q"])
         assert result.exit_code == 0, (case["name"], result.output)
         assert_nothing_forbidden_read(secret)

@@ -7,7 +7,7 @@ import os
 from datetime import datetime, timezone
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
 from ..errors import RenderError
 from ..plan import Plan
@@ -53,5 +53,6 @@ def available_outputs() -> tuple[Output, ...]:
     return tuple(found)
 
 
-def render(out: Output, plan: Plan, templates_dir: Path) -> bytes:
-    return out.load()(plan, templates_dir=templates_dir)
+def render(out: Output, plan: Plan, templates_dir: Path, asset_root: Optional[Path] = None) -> bytes:
+    """One output's bytes; asset_root is the workspace whose asset folders the provider's logo may come from."""
+    return out.load()(plan, templates_dir=templates_dir, asset_root=asset_root)

@@ -36,9 +36,14 @@ LOGO_MAX_HEIGHT = Cm(1.2)  # a logo is scaled to fit this height and a third of 
 Cell = Union[str, etree._Element, Sequence[Union[str, etree._Element]], None]
 
 
-def render_docx(plan: Plan, templates_dir: Optional[Path] = None) -> bytes:
+def render_docx(plan: Plan, templates_dir: Optional[Path] = None, asset_root: Optional[Path] = None) -> bytes:
     """The action plan of one client as .docx bytes; byte-identical for equal inputs and SOURCE_DATE_EPOCH."""
     from .docx_sections import SECTIONS, cover, table_of_contents  # sections use the builder below
+    from .pdf_engine import check_local_asset
+
+    for asset in (plan.provider.logo, plan.provider.base_docx) if plan.provider and templates_dir else ():
+        if asset:  # python-docx opens whatever path it is given: checked again here, as for the PDFs
+            check_local_asset(asset, templates_dir, asset_root)
 
     stamp = build_time()
     w = Writer(plan, stamp)

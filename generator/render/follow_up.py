@@ -82,24 +82,24 @@ class Question:
     answers: tuple[tuple[str, str], ...]  # (where it was answered, answer)
 
 
-def render_follow_up(plan: Plan, record: Record, templates_dir: Path) -> bytes:
+def render_follow_up(plan: Plan, record: Record, templates_dir: Path, asset_root: Optional[Path] = None) -> bytes:
     """The follow-up report of one client as PDF bytes, in the largest type that fits on three pages."""
     if record.client != plan.client.id:
         raise RenderError(f"follow-up report: the record is of client '{record.client}', the plan of "
                           f"'{plan.client.id}'")
-    ctx = _context(plan, record, templates_dir)
+    ctx = _context(plan, record, templates_dir, asset_root)
     template = _template(templates_dir, "follow-up.html.j2")
     doc = None
     for density in DENSITIES:
-        doc = layout(template.render(density=density, **ctx), templates_dir, "follow-up.pdf")
+        doc = layout(template.render(density=density, **ctx), templates_dir, "follow-up.pdf", asset_root=asset_root)
         if len(doc.pages) <= MAX_PAGES:
             break
     # A record with very much text may still need a fourth page: better than dropping what people wrote.
     return write(doc, "follow-up.pdf", identity=identity(plan, "follow-up"))
 
 
-def _context(plan: Plan, record: Record, templates_dir: Path) -> dict:
-    ctx = _common(plan, templates_dir, "report")
+def _context(plan: Plan, record: Record, templates_dir: Path, asset_root: Optional[Path] = None) -> dict:
+    ctx = _common(plan, templates_dir, "report", asset_root)
     goals = _goals(plan, record)
     groups, examples = _actions(plan, record)
     prerequisites = _prerequisites(plan, record)

@@ -39,10 +39,10 @@ class Section:
     items: tuple[Entry, ...]
 
 
-def render_checklists(plan: Plan, templates_dir: Path) -> bytes:
+def render_checklists(plan: Plan, templates_dir: Path, asset_root: Optional[Path] = None) -> bytes:
     """The fillable checklists PDF: every checklist item is an AcroForm checkbox named by the item's id; each
     evaluation question and each checklist's notes are text fields (<question id>, <checklist id>.notes)."""
-    ctx = _common(plan, templates_dir, "pdf.checklists")
+    ctx = _common(plan, templates_dir, "pdf.checklists", asset_root)
     sections, questions = _sections(plan), _evaluation(plan)
     citations = Citations(plan)
     for e in [e for s in sections for e in s.items] + [e for s in questions for e in s.items]:
@@ -55,7 +55,7 @@ def render_checklists(plan: Plan, templates_dir: Path) -> bytes:
     names = {e.id: e.text for s in sections + questions for e in s.items}
     names.update({f"{s.id}.notes": f"{s.title}: {plan.label('common.notes')}" for s in sections})
     pdf, _ = html_to_pdf(html, templates_dir, "checklists.pdf", forms=True, accessible_names=names,
-                         identity=identity(plan, "checklists"))
+                         identity=identity(plan, "checklists"), asset_root=asset_root)
     return pdf
 
 
@@ -71,9 +71,9 @@ def _cited(citations: Citations, entries: list[Entry]) -> tuple:
     return tuple((n, r) for n, r in citations.listing() if r.id in ids)
 
 
-def render_pathway(plan: Plan, templates_dir: Path) -> bytes:
+def render_pathway(plan: Plan, templates_dir: Path, asset_root: Optional[Path] = None) -> bytes:
     """The one-page care pathway in the largest type size that fits, so it never spills onto a second page."""
-    ctx = _common(plan, templates_dir, "pdf.pathway")
+    ctx = _common(plan, templates_dir, "pdf.pathway", asset_root)
     ctx.update(levels=plan.pathway(), lane=plan.item("wa.ohs-always"), milestones=_milestones(plan),
                contacts=_contacts(plan), theme=plan.item("theme.pathway"))
     ctx["credit"] = plan.label("pdf.pathway.credit")
@@ -81,7 +81,8 @@ def render_pathway(plan: Plan, templates_dir: Path) -> bytes:
 
     def fits(i: int) -> bool:
         nonlocal pages
-        doc = layout(template.render(scale=PATHWAY_SCALES[i], **ctx), templates_dir, "care-pathway.pdf")
+        doc = layout(template.render(scale=PATHWAY_SCALES[i], **ctx), templates_dir, "care-pathway.pdf",
+                     asset_root=asset_root)
         pages = len(doc.pages)
         if pages == 1:
             found[i] = doc
@@ -135,10 +136,10 @@ def _template(templates_dir: Path, name: str):
 TITLES = {"pdf.checklists": "common.checklists", "pdf.pathway": "pdf.pathway.title"}
 
 
-def _common(plan: Plan, templates_dir: Path, prefix: str) -> dict:
+def _common(plan: Plan, templates_dir: Path, prefix: str, asset_root: Optional[Path] = None) -> dict:
     """What both documents show: who it is for and by whom, metadata, running header and footer."""
     provider = plan.provider
-    logo = check_local_asset(provider.logo, templates_dir).as_uri() if provider and provider.logo else None
+    logo = check_local_asset(provider.logo, templates_dir, asset_root).as_uri() if provider and provider.logo else None
     colour = provider.brand_colour if provider and HEX_COLOUR.match(provider.brand_colour or "") else DEFAULT_COLOUR
     provider_name = provider.name if provider else plan.label("pdf.no_provider")
     heading = plan.label(TITLES.get(prefix, prefix + ".title"))

@@ -14,31 +14,40 @@ from ..errors import AssetError, RenderError
 from ..profile import ASSET_DIRS
 
 
-def allowed_roots(templates_dir: Path) -> tuple[Path, ...]:
-    """templates/ and the asset folders validation allows; checked again here rather than trusted."""
-    root = templates_dir.resolve().parent
+def allowed_roots(templates_dir: Path, asset_root: Optional[Path] = None) -> tuple[Path, ...]:
+    """templates/ and the asset folders validation allows; checked again here rather than trusted.
+
+    asset_root is the workspace whose asset folders hold the provider's files (default: the folder above
+    templates/, as in a checkout of the tool).
+    """
+    root = _asset_base(templates_dir, asset_root)
     return (templates_dir.resolve(),) + tuple((root / d).resolve() for d in ASSET_DIRS)
 
 
-def check_local_asset(value: str, templates_dir: Path) -> Path:
+def _asset_base(templates_dir: Path, asset_root: Optional[Path]) -> Path:
+    return (asset_root or templates_dir.parent).resolve()
+
+
+def check_local_asset(value: str, templates_dir: Path, asset_root: Optional[Path] = None) -> Path:
     """Resolve a logo or other asset path; AssetError unless it is an existing file in an allowed folder."""
-    roots = allowed_roots(templates_dir)
+    roots = allowed_roots(templates_dir, asset_root)
+    base = _asset_base(templates_dir, asset_root)
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value) and not re.match(r"^[A-Za-z]:[\\/]", value):
-        raise AssetError(f"asset '{value}' is a URL; only files under {_names(roots, templates_dir)} are allowed")
+        raise AssetError(f"asset '{value}' is a URL; only files under {_names(roots, base)} are allowed")
     path = Path(value)
     if not path.is_absolute():
-        path = templates_dir.resolve().parent / path
+        path = base / path
     path = path.resolve()
     if not any(path.is_relative_to(r) for r in roots):
-        raise AssetError(f"asset '{value}' is outside the allowed folders {_names(roots, templates_dir)}")
+        raise AssetError(f"asset '{value}' is outside the allowed folders {_names(roots, base)}")
     if not path.is_file():
         raise AssetError(f"asset '{value}' does not exist")
     return path
 
 
-def _names(roots: tuple[Path, ...], templates_dir: Path) -> str:
-    base = templates_dir.resolve().parent
-    return ", ".join(r.relative_to(base).as_posix() for r in roots)
+def _names(roots: tuple[Path, ...], base: Path) -> str:
+    """The allowed folders as users know them: relative to the workspace, the tool's templates in full."""
+    return ", ".join(r.relative_to(base).as_posix() if r.is_relative_to(base) else str(r) for r in roots)
 
 
 def _fetcher_class():
@@ -47,20 +56,20 @@ def _fetcher_class():
     class AssetFetcher(URLFetcher):
         """Serve only file:// URLs inside the allowed folders; anything else aborts the render."""
 
-        def __init__(self, templates_dir: Path) -> None:
+        def __init__(self, templates_dir: Path, asset_root: Optional[Path] = None) -> None:
             super().__init__(allowed_protocols={"file"}, fail_on_errors=True)
-            self.templates_dir = templates_dir
-            self.roots = allowed_roots(templates_dir)
+            self.base = _asset_base(templates_dir, asset_root)
+            self.roots = allowed_roots(templates_dir, asset_root)
 
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
             if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
                 raise FatalURLFetchingError(f"refused to load '{url}': only files under "
-                                            f"{_names(self.roots, self.templates_dir)} may be used")
+                                            f"{_names(self.roots, self.base)} may be used")
             path = Path(unquote(parts.path)).resolve()
             if not any(path.is_relative_to(r) for r in self.roots):
                 raise FatalURLFetchingError(f"refused to load '{path}': outside the allowed folders "
-                                            f"{_names(self.roots, self.templates_dir)}")
+                                            f"{_names(self.roots, self.base)}")
             return super().fetch(path.as_uri(), headers)
 
     return AssetFetcher
@@ -89,21 +98,22 @@ def _weasyprint_warnings() -> Iterator[list[str]]:
 
 def html_to_pdf(html: str, templates_dir: Path, what: str, forms: bool = False,
                 accessible_names: Optional[dict[str, str]] = None,
-                identity: Optional[dict[str, str]] = None) -> "tuple[bytes, int]":
+                identity: Optional[dict[str, str]] = None,
+                asset_root: Optional[Path] = None) -> "tuple[bytes, int]":
     """Render HTML (relative URLs resolve against templates_dir) once; return (PDF bytes, page count).
 
     Tagged PDF (pdf_tags) rather than pdf/ua-1: fillable checkboxes fail PDF/UA for widgets (WeasyPrint #2726).
     """
-    doc = layout(html, templates_dir, what, forms)
+    doc = layout(html, templates_dir, what, forms, asset_root)
     return write(doc, what, forms, accessible_names, identity), len(doc.pages)
 
 
-def layout(html: str, templates_dir: Path, what: str, forms: bool = False):
+def layout(html: str, templates_dir: Path, what: str, forms: bool = False, asset_root: Optional[Path] = None):
     """Lay HTML out into pages (a weasyprint Document) without writing the PDF: enough to count pages."""
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
-    fetcher = _fetcher_class()(templates_dir)
+    fetcher = _fetcher_class()(templates_dir, asset_root)
     base_url = templates_dir.resolve().as_uri() + "/"
     with _weasyprint_warnings() as warnings:
         try:
