@@ -195,6 +195,8 @@ def explain(profile: Path, show_all: bool, as_json: bool, previous: Path | None,
         data = asdict(plan)
         for d in data["decisions"]:  # the JSON stays as it was: reasons, not how explain groups them
             del d["drivers"]
+            if not d["origin"]:  # only a workspace's own items say where they came from
+                del d["origin"]
         click.echo(_json(data))
     else:
         click.echo(str(plan) if show_all else plan.summary())

@@ -263,8 +263,13 @@ class Plan:
                     lines.append(f"      - {self.label('explain.counties', count=len(decisions))} [county]")
                 else:
                     lines += [f"      - {d.item_id} [{d.kind}]" for d in decisions]
+        own = [d for d in self.decisions if d.origin]  # the workspace's own items, whatever decided them
+        if own:
+            lines.append(f"{self.label('explain.workspace')} ({len(own)}):")
+            lines += [f"  {'+' if d.included else '-'} {d.item_id} [{d.kind}]: {d.origin}" for d in own]
         always = sum(1 for d in self.decisions if d.included and not d.drivers)
         lines.append(self.label("explain.always_count", count=always))
+        lines += self.carried_lines()
         return "\n".join(lines)
 
     def _fact(self, driver: str) -> str:
