@@ -73,7 +73,7 @@ def test_only_vendored_fonts_embedded_and_subset(rendered, tmp_path):
         for row in rows:
             cols = row.split()
             font, emb, sub = cols[0], cols[-5], cols[-4]
-            assert re.match(r"^[A-Z]{6}\+Toolkit-(Sans|Arabic|Symbols)", font), f"{name}: unexpected font {row}"
+            assert re.match(r"^[A-Z]{6}\+Toolkit-(Sans|Arabic|Symbols|Form)", font), f"{name}: unexpected font {row}"
             assert (emb, sub) == ("yes", "yes"), f"{name}: not embedded+subset: {row}"
 
 
@@ -135,7 +135,7 @@ def test_names_in_every_supported_script_use_only_vendored_fonts_on_any_machine(
         assert data == (tmp_path / f"bare-{kind}.pdf").read_bytes(), f"{kind}: output depends on the machine's fonts"
         fonts = [row.split()[0] for row in _tool(["pdffonts"], data, tmp_path).stdout.splitlines()[2:]]
         assert any("Toolkit-Arabic" in f for f in fonts), fonts
-        assert all(re.match(r"^[A-Z]{6}\+Toolkit-(Sans|Arabic|Symbols)", f) for f in fonts), fonts
+        assert all(re.match(r"^[A-Z]{6}\+Toolkit-(Sans|Arabic|Symbols|Form)", f) for f in fonts), fonts
         text = " ".join(_text(data, tmp_path).split())
         assert "Кузница" in text and "Ελληνικά" in text and "ǥǧǩǯʒ" in text
 
