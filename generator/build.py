@@ -188,10 +188,13 @@ class Options:
 
 
 def prepare(lp: LoadedProfile, project: Project, library: Library, out_root: Path, outputs: tuple[Output, ...],
-            templates: str, opts: Options, check: bool = True) -> "Result | tuple[Plan, dict, dict]":
+            templates: str, opts: Options, check: bool = True,
+            defer: bool = False) -> "Result | tuple[Plan, dict, dict] | None":
     """A Result when the toolkit is up to date or cannot be planned; else its plan, input key and quick key.
 
     check=False when the caller has already found the toolkit out of date (a worker, after build_all).
+    defer=True: None when there is no earlier toolkit to compare with, so the plan is left to the worker
+    that builds it (a first build then selects each plan once, in parallel, not twice).
 
     Two checks, cheap first: when the profile, provider, templates and the whole content library are as
     last built, the toolkit is up to date without selecting its plan. When only the content changed, the
@@ -205,6 +208,8 @@ def prepare(lp: LoadedProfile, project: Project, library: Library, out_root: Pat
         manifest = read_manifest(out_dir) if check and not opts.force else None
         if manifest and manifest.get("quick_inputs") == quick and outputs_intact(out_dir, manifest):
             return Result(pid, "up-to-date")
+        if defer and manifest is None:
+            return None
         record_path = previous_record(opts, lp)
         record = load_record(record_path) if record_path else None
         plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.workspace, previous=record)
@@ -421,7 +426,10 @@ def build_all(profiles: list[LoadedProfile], project: Project, library: Library,
         stale: list[LoadedProfile] = []
         first: Optional[tuple[Plan, dict, dict]] = None
         for lp in profiles if not stop else ():
-            prepared = prepare(lp, project, library, out_root, outputs, templates, opts)
+            prepared = prepare(lp, project, library, out_root, outputs, templates, opts, defer=jobs > 1)
+            if prepared is None:  # never built: a worker selects its plan
+                stale.append(lp)
+                continue
             if isinstance(prepared, Result):
                 res = prepared
             elif jobs <= 1:
@@ -434,7 +442,9 @@ def build_all(profiles: list[LoadedProfile], project: Project, library: Library,
                 stop = True
                 break
         if len(stale) == 1 and not stop:
-            report(write_toolkit(stale[0], *first, project, library, out_root, outputs, opts))
+            first = first or prepare(stale[0], project, library, out_root, outputs, templates, opts, check=False)
+            report(first if isinstance(first, Result) else
+                   write_toolkit(stale[0], *first, project, library, out_root, outputs, opts))
         elif stale and not stop:
             _PARENT["library"] = ((str(project.workspace), str(project.tool)), library)  # forked workers share it
             try:
