@@ -447,6 +447,8 @@ def build_all(profiles: list[LoadedProfile], project: Project, library: Library,
                    write_toolkit(stale[0], *first, project, library, out_root, outputs, opts))
         elif stale and not stop:
             _PARENT["library"] = ((str(project.workspace), str(project.tool)), library)  # forked workers share it
+            for o in outputs:  # imported once here, forked workers start with WeasyPrint and python-docx loaded
+                o.load()
             try:
                 _build_in_pool(stale, project, out_root, min(jobs, len(stale)), opts, templates, report, notice)
             finally:
