@@ -480,10 +480,10 @@ def _read_workspace_file(path: Path, folder: Path, rel: str, problems: list[Prob
 
 def _unsafe_text(value: Any, where: str) -> str:
     """The field path of the first string with control or text-direction characters, or ''."""
-    from .profile import _CONTROL  # one rule for every text users write (profile imports this module)
+    from .text import CONTROLS, DIRECTION  # one rule for every text users write, as for profiles
 
     if isinstance(value, str):
-        return where if _CONTROL.search(value) else ""
+        return where if any(c in CONTROLS or c in DIRECTION for c in value) else ""
     parts = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, (list, tuple)) else ()
     for key, sub in parts:
         found = _unsafe_text(sub, f"{where}[{key}]" if isinstance(key, int) else f"{where}.{key}")

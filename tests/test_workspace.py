@@ -238,7 +238,7 @@ ITEM = "- id: x.one\n  kind: fact\n  text: {fi: Yksi, sv: Ett, en: One}\n  cite:
     ("content/items/x.yaml", ITEM + ITEM, "content/items/x.yaml: x.one: duplicate id (first in content/items/x.yaml)"),
     ("content/items/x.yaml", ITEM.replace("x.one", "contact.ohs"),
      "content/items/x.yaml: contact.ohs.kind: 'fact' replaces an item of kind 'contact'"),
-    ("content/items/x.yaml", "a: 1\na: 2\n", "content/items/x.yaml: YAML syntax error at line 2"),
+    ("content/items/x.yaml", "a: 1\na: 2\n", "content/items/x.yaml: line 2, column 1: duplicate key 'a'"),
     ("content/items/x.yaml", ITEM + "# " + "x" * 2_100_000 + "\n", "content/items/x.yaml: file is larger than"),
     ("content/reference/counties.yaml", "[]\n", "content/reference/counties.yaml: not read: a workspace's content/"),
     ("content/reference/industries.yaml", "[]\n",
@@ -250,8 +250,8 @@ ITEM = "- id: x.one\n  kind: fact\n  text: {fi: Yksi, sv: Ett, en: One}\n  cite:
      "content/reference/sources.yaml: ttl-mieli-2022: the tool's bibliography already has this id"),
     ("templates/labels/x.yaml", "explain.workplac: {fi: a, sv: b, en: c}\n",
      "templates/labels/x.yaml: explain.workplac: unknown label. Did you mean 'explain.workplace'?"),
-    ("templates/labels/x.yaml", "reason.min_employees.ok: {fi: '{employees.__class__}', sv: '{employees}', en: '{limit}'}\n",
-     "templates/labels/x.yaml: reason.min_employees.ok.fi: unknown placeholder {employees.__class__} (allowed: "
+    ("templates/labels/x.yaml", "reason.size.from.no: {fi: '{employees.__class__}', sv: '{employees}', en: '{limit}'}\n",
+     "templates/labels/x.yaml: reason.size.from.no.fi: unknown placeholder {employees.__class__} (allowed: "
      "{employees}, {limit})"),
     ("templates/labels/x.yaml", "explain.workplace: {fi: 'a {', sv: b, en: c}\n",
      "templates/labels/x.yaml: explain.workplace.fi: unbalanced { or }"),
