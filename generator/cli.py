@@ -18,14 +18,15 @@ from .errors import InputError, Problem, ToolkitError, escape
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
-def _fail(err: ToolkitError) -> None:
-    """Print every problem on its own line, then a closing count, and exit 1."""
+def _fail(err: ToolkitError, note: str = "") -> None:
+    """Print every problem on its own line, then a closing count (and note), and exit 1."""
     if isinstance(err, InputError):
         for p in err.problems:
             click.echo(str(p), err=True)
-        files = len({p.path for p in err.problems})
+        files = len({p.path for p in err.problems if p.path})
         n = len(err.problems)
-        click.echo(f"Aborted: {n} error{'s' * (n != 1)} in {files} file{'s' * (files != 1)}.", err=True)
+        where = f" in {files} file{'s' * (files != 1)}" if files else ""
+        click.echo(f"Aborted: {n} error{'s' * (n != 1)}{where}" + (f"; {note}" if note else "") + ".", err=True)
     else:
         click.echo(f"Error: {escape(str(err))}", err=True)
     sys.exit(1)
@@ -127,15 +128,20 @@ def validate(paths: tuple[Path, ...], workspace: Path | None, root: Path | None)
 
     Example: toolkit validate profiles/
     """
-    from .load import load_all
+    from .load import load_profiles, skipped_summary
     project = _project(paths, workspace, root)
     try:
-        library, loaded = load_all(paths or (project.workspace / "profiles",), project)
+        library = project.load_library()
     except ToolkitError as err:
         _fail(err)
+    found = load_profiles(paths or (project.workspace / "profiles",), project, library)
+    skipped = skipped_summary(found.skipped)
+    if found.problems:
+        _fail(InputError(found.problems, "profiles"), skipped)
     own = len(library.workspace_items)
-    click.echo(f"OK: {len(loaded)} profile(s) and {len(library.items)} content items"
-               + (f" ({own} from the workspace)" if own else "") + " are valid.")
+    click.echo(f"OK: {len(found.profiles)} profile(s) and {len(library.items)} content items"
+               + (f" ({own} from the workspace)" if own else "") + " are valid"
+               + (f"; {skipped}" if skipped else "") + ".")
 
 
 @main.command()
@@ -284,7 +290,7 @@ def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fai
     Example: toolkit build profiles/ -o out/ -j 4
     """
     from .build import Options, Result, build_all
-    from .load import load_profiles
+    from .load import load_profiles, skipped_summary
     from .shard import in_shard
     project = _project(paths, workspace, root)
     sh = _parse_shard(shard, shard_total)
@@ -292,14 +298,13 @@ def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fai
         library = project.load_library()
     except ToolkitError as err:
         _fail(err)
-    loaded, problems = load_profiles(paths or (project.workspace / "profiles",), project, library)
-    if any(not p.path for p in problems):  # a PATH argument that does not exist: nothing sensible to build
-        _fail(InputError([p for p in problems if not p.path], "profiles"))
+    found = load_profiles(paths or (project.workspace / "profiles",), project, library)
+    loaded, problems = found
+    skipped = skipped_summary(found.skipped)
+    if any(not p.path for p in problems):  # a PATH argument that names no profile: nothing sensible to build
+        _fail(InputError([p for p in problems if not p.path], "profiles"), skipped)
     # An invalid profile fails on its own; the other clients are still built (unless --fail-fast).
-    by_file: dict[str, list[str]] = {}
-    for p in problems:
-        by_file.setdefault(p.path, []).append(str(p))
-    invalid = tuple(Result(path, "failed", "\n".join(lines)) for path, lines in by_file.items()
+    invalid = tuple(Result(path, "failed", "\n".join(lines)) for path, lines in found.failures().items()
                     if not sh or in_shard(path, *sh))
     if sh:
         loaded = [lp for lp in loaded if in_shard(lp.profile.id, *sh)]
@@ -325,9 +330,10 @@ def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fai
         for line in rest:
             click.echo(f"        {escape(line)}", err=True)
     if as_json:
-        click.echo(_json(summary.as_json()))
+        click.echo(_json(summary.as_json() | {"skipped": [{"path": str(f.path), "why": f.why}
+                                                          for f in found.skipped]}))
     if not quiet:
-        click.echo(summary.line(), err=True)
+        click.echo(summary.line() + (f"; {skipped}" if skipped else ""), err=True)
     sys.exit(1 if failed else 0)
 
 
