@@ -292,9 +292,19 @@ def depfile(lp: LoadedProfile, plan: Plan, library: Library, project: Project, o
     item_files = set(library.item_files.values())
     deps += sorted(k for k in library.workspace_hashes if k not in item_files)  # label overrides, own sources
     deps += sorted(project.shown(p) for p in project.templates_dir.rglob("*") if p.is_file())
-    targets = " ".join((out_dir / n).as_posix() for n in list(rendered) + [MANIFEST])
-    esc = [d.replace(" ", "\\ ") for d in deps]
-    return f"{targets}: \\\n  " + " \\\n  ".join(esc) + "\n"
+    targets = " ".join(make_escape((out_dir / n).as_posix()) for n in list(rendered) + [MANIFEST])
+    return f"{targets}: \\\n  " + " \\\n  ".join(make_escape(d) for d in deps) + "\n"
+
+
+# What a file name must not carry into a Make rule as it is: '#' starts a comment, ':' ends the targets, '$'
+# starts a variable, a space separates names. Make has no escape for a newline or tab: such a character (in a
+# profile's file name) is written as errors.escape shows it, so the rule still parses.
+_MAKE_ESCAPES = {"$": "$$", "#": "\\#", ":": "\\:", " ": "\\ "}
+
+
+def make_escape(path: str) -> str:
+    """A file name as GNU Make reads it back in a rule's targets and prerequisites."""
+    return "".join(_MAKE_ESCAPES.get(c, c) for c in escape(path))
 
 
 def zip_bytes(files: dict[str, bytes], folder: str) -> bytes:
