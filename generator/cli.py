@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import Callable
 
 import click
 
@@ -227,13 +229,23 @@ def _parse_shard(value: str | None, total_opt: int | None) -> tuple[int, int] | 
     return k, n
 
 
+def terminal_width() -> int:
+    """Columns of the terminal stderr is on (it may differ from stdout's), else $COLUMNS, else 80."""
+    try:
+        return os.get_terminal_size(sys.stderr.fileno()).columns or 80
+    except (OSError, ValueError):
+        return shutil.get_terminal_size().columns
+
+
 class Progress:
     """Build progress on stderr: a bar redrawn in place on a terminal, one plain line per toolkit in logs."""
 
-    WIDTH = 28
+    WIDTH = 28  # the bar at most; it shrinks, then the words do, so the line never wraps
+    MIN_BAR = 8
 
-    def __init__(self, bar: bool) -> None:
+    def __init__(self, bar: bool, width: Callable[[], int] = terminal_width) -> None:
         self.bar = bar
+        self.width = width
         self.start = time.monotonic()
         self.counts = {"built": 0, "up-to-date": 0, "failed": 0}
         self.drawn = False
@@ -246,14 +258,27 @@ class Progress:
             return
         if res.status == "failed":  # keep failures on screen above the bar
             click.echo(f"\r\033[K{escape(res.id)}: FAILED", err=True, color=True)
-        filled = self.WIDTH * done // max(total, 1)
+        click.echo("\r\033[K" + self.line(done, total), err=True, nl=False, color=True)
+        self.drawn = True
+
+    def line(self, done: int, total: int) -> str:
+        """The bar and counts in at most the terminal's width less one column (writing the last column makes
+        some terminals wrap, and every redraw would then leave a line behind)."""
+        room = max(self.width() - 1, 10)
         elapsed = time.monotonic() - self.start
         left = elapsed / done * (total - done) if done and self.counts["built"] else 0
-        eta = f" · {left:.0f} s left" if left >= 1 else ""
         c = self.counts
-        click.echo(f"\r\033[K[{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total} · built {c['built']}"
-                   f" · up to date {c['up-to-date']} · failed {c['failed']}{eta}", err=True, nl=False, color=True)
-        self.drawn = True
+        eta = f" · {left:.0f} s left" if left >= 1 else ""
+        texts = (f"{done}/{total} · built {c['built']} · up to date {c['up-to-date']} · failed {c['failed']}{eta}",
+                 f"{done}/{total} · built {c['built']} · up to date {c['up-to-date']} · failed {c['failed']}",
+                 f"{done}/{total} built {c['built']} failed {c['failed']}",
+                 f"{done}/{total}")
+        for text in texts:
+            bar = min(self.WIDTH, room - len(text) - 3)
+            if bar >= self.MIN_BAR:
+                filled = bar * done // max(total, 1)
+                return f"[{'#' * filled}{'.' * (bar - filled)}] {text}"
+        return texts[-1][:room]
 
     def notice(self, message: str) -> None:
         click.echo(("\r\033[K" if self.bar else "") + f"note: {escape(message)}", err=True, color=self.bar or None)

@@ -277,7 +277,7 @@ def test_killed_build_leaves_no_partial_files_and_rerun_finishes(proj, tmp_path)
 def test_progress_is_a_bar_on_a_terminal_and_lines_in_logs(capsys):
     from generator.build import Result
     from generator.cli import Progress
-    bar = Progress(bar=True)
+    bar = Progress(bar=True, width=lambda: 120)
     for i, status in enumerate(["built", "up-to-date", "failed", "built"], start=1):
         bar(Result(f"c{i}", status, "boom" if status == "failed" else ""), i, 4)
     bar.close()
@@ -288,6 +288,25 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_in_logs(capsys):
     lines = Progress(bar=False)
     lines(Result("c1", "up-to-date"), 1, 2)
     assert capsys.readouterr().err == "[1/2] c1: up to date\n"
+
+
+@pytest.mark.parametrize("columns", [20, 40, 60, 80, 100])
+def test_progress_bar_fits_the_terminal(capsys, columns):
+    """Each redraw stays within the terminal's width, so it never wraps and leaves a line behind."""
+    from generator.build import Result
+    from generator.cli import Progress
+    bar = Progress(bar=True, width=lambda: columns)
+    bar.start -= 3600  # an hour in: the time left is shown, as wide as it gets
+    total = 100_000
+    for i in range(1, 40):
+        bar(Result(f"c{i}", ("built", "up-to-date", "built")[i % 3]), i * 2000, total)
+    redraws = capsys.readouterr().err.split("\r\033[K")[1:]
+    assert len(redraws) == 39 and all(r and "\n" not in r for r in redraws)
+    assert max(len(r) for r in redraws) <= columns - 1
+    assert all(r.startswith("[") for r in redraws) or columns < 30
+    assert all(f"{i * 2000}/{total}" in r for i, r in enumerate(redraws, start=1))
+    if columns >= 100:
+        assert " s left" in redraws[-1] and "up to date 13" in redraws[-1]
 
 
 def test_workers_are_recycled_without_hanging(proj, tmp_path):
