@@ -338,8 +338,8 @@ def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fai
     try:
         summary = build_all(loaded, project, library, out, jobs or os.cpu_count() or 1, opts, fail_fast,
                             show, wait=wait, failed_inputs=invalid, notice=show.notice if show else lambda m: None)
-    except KeyboardInterrupt:
-        click.echo("\nInterrupted: finished toolkits are complete; run the build again to continue.", err=True)
+    except KeyboardInterrupt:  # before any toolkit was started
+        click.echo("\nInterrupted: nothing was built; run the same command to build.", err=True)
         sys.exit(130)
     except ToolkitError as err:
         _fail(err)
@@ -348,6 +348,14 @@ def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fai
         sys.exit(1)
     if show:
         show.close()
+    if summary.interrupted:  # one line, even with --quiet: the build did not do what was asked
+        if as_json:
+            click.echo(_json(summary.as_json()))
+        n = summary.count("built")
+        lead = "" if show and show.bar else "\n"  # a terminal's ^C stands on the line, unless the bar cleared it
+        click.echo(f"{lead}Interrupted: built {n} toolkit{'s' * (n != 1)} before Ctrl-C; run the same command "
+                   "to build the rest.", err=True)
+        sys.exit(130)
     failed = [r for r in summary.results if r.status == "failed"]
     for r in failed:
         first, *rest = r.error.split("\n") if r.error else [r.id]  # one line per problem, each escaped
