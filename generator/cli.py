@@ -138,6 +138,8 @@ def validate(paths: tuple[Path, ...], workspace: Path | None, root: Path | None)
         _fail(err)
     found = load_profiles(paths or (project.workspace / "profiles",), project, library)
     skipped = skipped_summary(found.skipped)
+    for w in found.warnings:
+        click.echo(f"warning: {w}", err=True)
     if found.problems:
         _fail(InputError(found.problems, "profiles"), skipped)
     own = len(library.workspace_items)

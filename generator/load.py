@@ -11,6 +11,7 @@ from typing import Iterable, Iterator, Optional
 
 from .errors import InputError, Problem, ToolkitError
 from .library import Library, load_library
+from .palette import palette
 from .profile import LoadedProfile, Provider, validate_profile, validate_provider
 from .text import printable_code_points
 from .yamlio import YamlProblem, read_yaml_scalars
@@ -179,6 +180,7 @@ class Loaded:
     problems: list[Problem]
     skipped: tuple[Skipped, ...] = ()
     blocked: tuple[Blocked, ...] = ()
+    warnings: tuple[Problem, ...] = ()  # usable as written, but changed on the way (a brand colour darkened)
 
     def __iter__(self) -> Iterator:
         return iter((self.profiles, self.problems))
@@ -330,6 +332,7 @@ def load_profiles(paths: Iterable[Path], project: Project, library: Library) -> 
     providers: dict[str, tuple[Optional[Provider], Optional[str], list[Problem]]] = {}
     loaded: list[LoadedProfile] = []
     blocked: list[Blocked] = []
+    warnings: list[Problem] = []
     seen_ids: dict[str, str] = {}
     for f in files:
         shown = project.shown(f)
@@ -350,6 +353,7 @@ def load_profiles(paths: Iterable[Path], project: Project, library: Library) -> 
         if profile.provider:
             if profile.provider not in providers:
                 providers[profile.provider] = _load_provider(profile.provider, project)
+                warnings += _provider_warnings(*providers[profile.provider][:2])
             provider, provider_path, pprobs = providers[profile.provider]
             for prob in pprobs:
                 # A missing provider file is a problem of the profile's field; others belong to the provider file.
@@ -361,7 +365,13 @@ def load_profiles(paths: Iterable[Path], project: Project, library: Library) -> 
                     blocked.append(Blocked(shown, provider_path))
                 continue
         loaded.append(LoadedProfile(shown, profile, provider, provider_path))
-    return Loaded(loaded, problems, tuple(skipped), tuple(blocked))
+    return Loaded(loaded, problems, tuple(skipped), tuple(blocked), tuple(warnings))
+
+
+def _provider_warnings(provider: Optional[Provider], shown: Optional[str]) -> list[Problem]:
+    """A brand colour the documents cannot print as it is (text would not read) is adjusted: say how."""
+    note = palette(provider.brand_colour).adjustments() if provider and provider.brand_colour else None
+    return [Problem(shown or "", "brand_colour", note)] if note else []
 
 
 def _load_provider(pid: str, project: Project) -> tuple[Optional[Provider], Optional[str], list[Problem]]:
