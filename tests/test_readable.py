@@ -10,7 +10,7 @@ they run in the normal `make test`.
 from __future__ import annotations
 
 import colorsys
-import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -152,7 +152,6 @@ def test_logos_of_any_shape_fit_the_header(built_extremes, client, size):
         doc.close()
     with zipfile.ZipFile(built_extremes / client / "action-plan.docx") as z:
         headers = [z.read(n).decode() for n in z.namelist() if n.startswith("word/header")]
-    import re
     extents = {tuple(int(v) for v in m) for x in headers for m in re.findall(r'<wp:extent cx="(\d+)" cy="(\d+)"', x)}
     assert extents, "no logo in the plan's header"
     for cx, cy in extents:
