@@ -103,6 +103,9 @@ def _large(ch) -> bool:
     return ch["size"] >= 18 or (ch["size"] >= 14 and ch["bold"])
 
 
+JUDGED: dict[str, PdfFindings] = {}  # client/file -> findings, for the test run's summary (conftest.py)
+
+
 @lru_cache(maxsize=64)
 def inspect_pdf(path: Path) -> PdfFindings:
     """Contrast of every visible character and overprinted glyphs, page by page (cached per file)."""
@@ -121,6 +124,7 @@ def inspect_pdf(path: Path) -> PdfFindings:
             _overprints(chars, number, found)
     finally:
         doc.close()
+    JUDGED[f"{path.parent.name}/{path.name}"] = found
     return found
 
 

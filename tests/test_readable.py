@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT, SAMPLE_EPOCH
 from extremes import EXTREMES, MID_COLOURS, WEB, extreme_workspace
-from layout import docx_contrast, inspect_pdf
+from layout import JUDGED, docx_contrast, inspect_pdf
 from generator.cli import main
 from generator.palette import AA, INK, PAPER, contrast, palette
 
@@ -82,6 +82,7 @@ def test_the_checker_sees_unreadable_and_overprinted_text(tmp_path):
     path = tmp_path / "bad.pdf"
     HTML(string=html).write_pdf(path)
     found = inspect_pdf(path)
+    JUDGED.pop(f"{path.parent.name}/{path.name}")  # the run's summary counts the toolkits' PDFs only
     assert found.low_contrast and "#FFFFFF on #5FA98F is 2.78:1" in found.low_contrast[0], found.low_contrast
     assert found.overprints, "overlapping lines were not seen"
 
