@@ -102,6 +102,22 @@ def test_extreme_profiles_read_and_nothing_overprints(built_extremes, client):
         _judge(built_extremes / client / name)
 
 
+def test_the_word_checker_sees_unreadable_text(tmp_path):
+    import docx
+    from docx.shared import RGBColor
+    document = docx.Document()
+    document.add_paragraph().add_run("Vaalea teksti").font.color.rgb = RGBColor(0xAA, 0xAA, 0xAA)
+    document.save(tmp_path / "bad.docx")
+    problems, lowest = docx_contrast(tmp_path / "bad.docx")
+    assert problems and round(lowest, 2) == 2.32, problems
+
+
+@pytest.mark.parametrize("client", SAMPLE_IDS)
+def test_sample_word_plans_read(built_samples, client):
+    problems, lowest = docx_contrast(built_samples / client / "action-plan.docx")
+    assert not problems, "\n".join(problems[:20])
+
+
 @pytest.mark.parametrize("client", EXTREME_IDS + MID_IDS)
 def test_word_plan_reads(built_extremes, client):
     problems, lowest = docx_contrast(built_extremes / client / "action-plan.docx")
@@ -206,5 +222,5 @@ def test_labels_beside_long_values_stay_whole(built_extremes):
     for client, words in labels.items():
         for name in ("checklists.pdf", "follow-up.pdf"):
             text = pdf_text(built_extremes / client / name)
-            for word in words:
+            for word in words if name == "checklists.pdf" else words[:1]:  # the report names no county
                 assert word in text, f"{client}/{name}: the label {word!r} is broken"
