@@ -9,9 +9,10 @@ import json
 import os
 import signal
 import tempfile
+import threading
 import time
 import zipfile
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, as_completed, wait as wait_for
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -30,6 +31,69 @@ from .select import select
 
 MANIFEST = "manifest.json"
 RECYCLE_AFTER = 50  # toolkits per worker process (on average) before it is replaced, to bound memory
+STOP_GRACE = 15.0  # seconds the workers get to wind down after Ctrl-C before they are killed
+
+
+class Stop:
+    """Ctrl-C as a build takes it, in the main process and in each worker (the SIGINT handler of both).
+
+    A toolkit is rendered in memory, so Ctrl-C may cut a render short at any moment: nothing is lost. It must
+    never cut short the renames that put a toolkit's files in place (commit_files): there it is only noted,
+    and the build stops after that toolkit. A worker waiting for work only notes it too (a KeyboardInterrupt
+    there would kill the worker with a traceback); every toolkit it is given after that is left for the next
+    run. A terminal sends Ctrl-C to the whole process group, so parent and workers usually both get it.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.interruptible = True
+
+    def __call__(self, signum, frame) -> None:
+        self.requested = True
+        if self.interruptible:
+            self.interruptible = False  # once: a second Ctrl-C must not break the winding down
+            raise KeyboardInterrupt
+
+    @contextmanager
+    def shielded(self) -> Iterator[None]:
+        """Ctrl-C is noted but not raised inside (the renames of a toolkit; forking workers, which inherit it)."""
+        before, self.interruptible = self.interruptible, False
+        try:
+            yield
+        finally:
+            self.interruptible = before
+
+    @contextmanager
+    def interruptible_section(self) -> Iterator[None]:
+        """Ctrl-C raises KeyboardInterrupt inside (a worker rendering), also when it came just before."""
+        self.interruptible = True
+        try:
+            if self.requested:
+                raise KeyboardInterrupt
+            yield
+        finally:
+            self.interruptible = False
+
+    def check(self) -> None:
+        """Raise KeyboardInterrupt when Ctrl-C was noted inside a shielded section."""
+        if self.requested:
+            raise KeyboardInterrupt
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        """This object as the SIGINT handler of the build (main thread only: Python's rule for handlers)."""
+        self.requested, self.interruptible = False, True
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = signal.signal(signal.SIGINT, self)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+
+STOP = Stop()
 
 
 @dataclass
@@ -46,6 +110,7 @@ class Result:
 class Summary:
     results: list[Result] = field(default_factory=list)
     seconds: float = 0.0
+    interrupted: bool = False  # Ctrl-C: what is in results was finished; the rest waits for the next run
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -56,7 +121,7 @@ class Summary:
 
     def as_json(self) -> dict:
         return {"built": self.count("built"), "up_to_date": self.count("up-to-date"),
-                "failed": self.count("failed"), "seconds": round(self.seconds, 3),
+                "failed": self.count("failed"), "seconds": round(self.seconds, 3), "interrupted": self.interrupted,
                 "results": [r.__dict__ | {"files": list(r.files)} for r in self.results]}
 
 
@@ -256,7 +321,8 @@ def write_toolkit(lp: LoadedProfile, plan: Plan, inputs: dict, quick: dict, proj
     files[MANIFEST] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
     archive = {out_root / f"{pid}.zip": zip_bytes({**rendered, MANIFEST: files[MANIFEST]}, pid)} if opts.zip else {}
     try:
-        commit_files(out_dir, files, archive)
+        with STOP.shielded():  # a toolkit is put in place whole, or not at all
+            commit_files(out_dir, files, archive)
     except OSError as exc:
         where = exc.filename or out_dir
         return _failed(lp, f"cannot write {where}: {exc.strerror or exc}; "
@@ -297,9 +363,19 @@ def depfile(lp: LoadedProfile, plan: Plan, library: Library, project: Project, o
     item_files = set(library.item_files.values())
     deps += sorted(k for k in library.workspace_hashes if k not in item_files)  # label overrides, own sources
     deps += sorted(project.shown(p) for p in project.templates_dir.rglob("*") if p.is_file())
-    targets = " ".join((out_dir / n).as_posix() for n in list(rendered) + [MANIFEST])
-    esc = [d.replace(" ", "\\ ") for d in deps]
-    return f"{targets}: \\\n  " + " \\\n  ".join(esc) + "\n"
+    targets = " ".join(make_escape((out_dir / n).as_posix()) for n in list(rendered) + [MANIFEST])
+    return f"{targets}: \\\n  " + " \\\n  ".join(make_escape(d) for d in deps) + "\n"
+
+
+# What a file name must not carry into a Make rule as it is: '#' starts a comment, ':' ends the targets, '$'
+# starts a variable, a space separates names. Make has no escape for a newline or tab: such a character (in a
+# profile's file name) is written as errors.escape shows it, so the rule still parses.
+_MAKE_ESCAPES = {"$": "$$", "#": "\\#", ":": "\\:", " ": "\\ "}
+
+
+def make_escape(path: str) -> str:
+    """A file name as GNU Make reads it back in a rule's targets and prerequisites."""
+    return "".join(_MAKE_ESCAPES.get(c, c) for c in escape(path))
 
 
 def zip_bytes(files: dict[str, bytes], folder: str) -> bytes:
@@ -369,7 +445,8 @@ _PARENT: dict = {}
 
 
 def _init_worker(workspace: str, tool: str, templates: str, shared: str) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
+    STOP.interruptible = False  # until a toolkit is being rendered (see Stop)
+    signal.signal(signal.SIGINT, STOP)
     project = Project(Path(workspace), Path(tool))  # the same workspace and tool as the parent
     inherited = _PARENT.get("library")
     library = inherited[1] if inherited and inherited[0] == (workspace, tool) else project.load_library()
@@ -383,11 +460,18 @@ def _init_worker(workspace: str, tool: str, templates: str, shared: str) -> None
 def _work(lp: LoadedProfile, out_root: str, opts: Options) -> Result:
     w = _WORKER
     project, library, outputs, root = w["project"], w["library"], w["outputs"], Path(out_root)
-    # build_all has found this toolkit out of date already: only the plan is selected again
-    prepared = prepare(lp, project, library, root, outputs, w["templates"], opts, check=False)
-    if isinstance(prepared, Result):
-        return prepared
-    return write_toolkit(lp, *prepared, project, library, root, outputs, opts)
+    try:
+        with STOP.interruptible_section():
+            # build_all has found this toolkit out of date already: only the plan is selected again
+            prepared = prepare(lp, project, library, root, outputs, w["templates"], opts, check=False)
+            if isinstance(prepared, Result):
+                return prepared
+            return write_toolkit(lp, *prepared, project, library, root, outputs, opts)
+    except KeyboardInterrupt:  # Ctrl-C: nothing of this toolkit was written; the next run builds it
+        return Result(lp.profile.id, INTERRUPTED)
+
+
+INTERRUPTED = "interrupted"  # a Result status that is never reported: the toolkit waits for the next run
 
 
 POOL_RETRIES = 2  # fresh pools after a worker died (killed, out of memory) before giving up on what is left
@@ -414,48 +498,92 @@ def build_all(profiles: list[LoadedProfile], project: Project, library: Library,
             progress(res, len(summary.results), total)
         return fail_fast and res.status == "failed"
 
-    with locked(out_root, wait):
+    try:
+        with STOP.installed(), locked(out_root, wait):
+            clean_stale_temps(out_root)
+            _build(profiles, project, library, out_root, jobs, opts, report, notice, failed_inputs)
+    except KeyboardInterrupt:  # Ctrl-C: what finished is whole; what was in flight was finished or dropped
+        summary.interrupted = True
         clean_stale_temps(out_root)
-        templates = tree_hash(project.templates_dir, project.tool)
-        outputs = available_outputs()
-        stop = any(report(r) for r in failed_inputs)
-        # Up-to-date checks in this process (a few hashes each, a select when the content changed), so a
-        # rebuild after one change starts no workers for one toolkit, and none at all when nothing changed.
-        # One worker: build in this process as the checks go. Several: queue the stale ones for a pool,
-        # keeping no plans (they would cost memory per client); workers select again, which is cheap.
-        stale: list[LoadedProfile] = []
-        first: Optional[tuple[Plan, dict, dict]] = None
-        for lp in profiles if not stop else ():
-            prepared = prepare(lp, project, library, out_root, outputs, templates, opts, defer=jobs > 1)
-            if prepared is None:  # never built: a worker selects its plan
-                stale.append(lp)
-                continue
-            if isinstance(prepared, Result):
-                res = prepared
-            elif jobs <= 1:
-                res = write_toolkit(lp, *prepared, project, library, out_root, outputs, opts)
-            else:
-                stale.append(lp)
-                first = first or prepared
-                continue
-            if report(res):
-                stop = True
-                break
-        if len(stale) == 1 and not stop:
-            first = first or prepare(stale[0], project, library, out_root, outputs, templates, opts, check=False)
-            report(first if isinstance(first, Result) else
-                   write_toolkit(stale[0], *first, project, library, out_root, outputs, opts))
-        elif stale and not stop:
-            _PARENT["library"] = ((str(project.workspace), str(project.tool)), library)  # forked workers share it
-            for o in outputs:  # imported once here, forked workers start with WeasyPrint and python-docx loaded
-                o.load()
-            try:
-                _build_in_pool(stale, project, out_root, min(jobs, len(stale)), opts, templates, report, notice)
-            finally:
-                _PARENT.clear()
     summary.results.sort(key=lambda r: r.id)
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+def _build(profiles: list[LoadedProfile], project: Project, library: Library, out_root: Path, jobs: int,
+           opts: Options, report: Callable[[Result], bool], notice: Callable[[str], None],
+           failed_inputs: tuple[Result, ...]) -> None:
+    """build_all's work, under its lock; KeyboardInterrupt on Ctrl-C (after the toolkit being written)."""
+    templates = tree_hash(project.templates_dir, project.tool)
+    outputs = available_outputs()
+    if any(report(r) for r in failed_inputs):
+        return
+    # Up-to-date checks in this process (a few hashes each, a select when the content changed), so a
+    # rebuild after one change starts no workers for one toolkit, and none at all when nothing changed.
+    # One worker: build in this process as the checks go. Several: queue the stale ones for a pool,
+    # keeping no plans (they would cost memory per client); workers select again, which is cheap.
+    stale: list[LoadedProfile] = []
+    first: Optional[tuple[Plan, dict, dict]] = None
+    for lp in profiles:
+        prepared = prepare(lp, project, library, out_root, outputs, templates, opts, defer=jobs > 1)
+        if prepared is None:  # never built: a worker selects its plan
+            stale.append(lp)
+            continue
+        if isinstance(prepared, Result):
+            res = prepared
+        elif jobs <= 1:
+            res = write_toolkit(lp, *prepared, project, library, out_root, outputs, opts)
+        else:
+            stale.append(lp)
+            first = first or prepared
+            continue
+        if report(res):
+            return
+        STOP.check()  # Ctrl-C while that toolkit's files were put in place
+    if len(stale) == 1:
+        first = first or prepare(stale[0], project, library, out_root, outputs, templates, opts, check=False)
+        report(first if isinstance(first, Result) else
+               write_toolkit(stale[0], *first, project, library, out_root, outputs, opts))
+        STOP.check()
+    elif stale:
+        _PARENT["library"] = ((str(project.workspace), str(project.tool)), library)  # forked workers share it
+        for o in outputs:  # imported once here, forked workers start with WeasyPrint and python-docx loaded
+            o.load()
+        try:
+            _build_in_pool(stale, project, out_root, min(jobs, len(stale)), opts, templates, report, notice)
+        finally:
+            _PARENT.clear()
+
+
+def _wind_down(pool: ProcessPoolExecutor, futures: list, report: Callable[[Result], bool]) -> None:
+    """After Ctrl-C: drop the queued toolkits, let each worker cut its render short (or finish the renames it
+    is doing), report what was finished, and let the workers exit normally, so their temp folders go too.
+
+    Workers are sent SIGINT here as well: a Ctrl-C may have been sent to this process alone (kill -INT).
+    A worker that has not stopped after STOP_GRACE seconds is killed; its temp files are cleaned up after.
+    """
+    with STOP.shielded():  # another Ctrl-C now is noted, not raised: the winding down takes a moment only
+        for f in futures:
+            f.cancel()
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+        for proc in workers:
+            try:
+                os.kill(proc.pid, signal.SIGINT)
+            except OSError:  # already gone
+                pass
+        deadline = time.monotonic() + STOP_GRACE
+        pending = [f for f in futures if not f.cancelled()]
+        while pending and time.monotonic() < deadline:
+            done, still = wait_for(pending, timeout=deadline - time.monotonic(), return_when=FIRST_COMPLETED)
+            for f in done:
+                res = None if f.cancelled() or f.exception() else f.result()
+                if res is not None and res.status != INTERRUPTED:
+                    report(res)
+            pending = list(still)
+        if pending:
+            for proc in workers:
+                proc.kill()
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _build_in_pool(stale: list[LoadedProfile], project: Project, out_root: Path, jobs: int, opts: Options,
@@ -483,10 +611,14 @@ def _build_generation(todo: list[LoadedProfile], project: Project, out_root: Pat
         pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_init_worker,
                                    initargs=(str(project.workspace), str(project.tool), templates, shared))
         futures: dict = {}
+        reported: set = set()
         try:
-            for lp in todo:
-                futures[pool.submit(_work, lp, str(out_root), opts)] = lp
+            with STOP.shielded():  # workers are forked here: each inherits a Ctrl-C that waits (see Stop)
+                for lp in todo:
+                    futures[pool.submit(_work, lp, str(out_root), opts)] = lp
+            STOP.check()
             for fut in as_completed(futures):
+                reported.add(fut)
                 try:
                     res = fut.result()
                 except BrokenProcessPool:
@@ -497,9 +629,10 @@ def _build_generation(todo: list[LoadedProfile], project: Project, out_root: Pat
                         f.cancel()
                     pool.shutdown(wait=True)
                     return True
+        except KeyboardInterrupt:
+            _wind_down(pool, [f for f in futures if f not in reported], report)
+            raise
         except BaseException:
-            # Ctrl-C: drop the queued toolkits at once; the ones being written finish whole (workers ignore
-            # SIGINT), so no partial file is left. A plain `with` would build the whole queue first, and
             # shutdown(cancel_futures=True) alone loses the cancel when the pool object is collected before
             # its manager thread reads the flag, so the futures are cancelled here.
             for f in futures:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import Callable
 
 import click
 
@@ -18,14 +20,15 @@ from .errors import InputError, Problem, ToolkitError, escape
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
-def _fail(err: ToolkitError) -> None:
-    """Print every problem on its own line, then a closing count, and exit 1."""
+def _fail(err: ToolkitError, note: str = "") -> None:
+    """Print every problem on its own line, then a closing count (and note), and exit 1."""
     if isinstance(err, InputError):
         for p in err.problems:
             click.echo(str(p), err=True)
-        files = len({p.path for p in err.problems})
+        files = len({p.path for p in err.problems if p.path})
         n = len(err.problems)
-        click.echo(f"Aborted: {n} error{'s' * (n != 1)} in {files} file{'s' * (files != 1)}.", err=True)
+        where = f" in {files} file{'s' * (files != 1)}" if files else ""
+        click.echo(f"Aborted: {n} error{'s' * (n != 1)}{where}" + (f"; {note}" if note else "") + ".", err=True)
     else:
         click.echo(f"Error: {escape(str(err))}", err=True)
     sys.exit(1)
@@ -127,15 +130,22 @@ def validate(paths: tuple[Path, ...], workspace: Path | None, root: Path | None)
 
     Example: toolkit validate profiles/
     """
-    from .load import load_all
+    from .load import load_profiles, skipped_summary
     project = _project(paths, workspace, root)
     try:
-        library, loaded = load_all(paths or (project.workspace / "profiles",), project)
+        library = project.load_library()
     except ToolkitError as err:
         _fail(err)
+    found = load_profiles(paths or (project.workspace / "profiles",), project, library)
+    skipped = skipped_summary(found.skipped)
+    for w in found.warnings:
+        click.echo(f"warning: {w}", err=True)
+    if found.problems:
+        _fail(InputError(found.problems, "profiles"), skipped)
     own = len(library.workspace_items)
-    click.echo(f"OK: {len(loaded)} profile(s) and {len(library.items)} content items"
-               + (f" ({own} from the workspace)" if own else "") + " are valid.")
+    click.echo(f"OK: {len(found.profiles)} profile(s) and {len(library.items)} content items"
+               + (f" ({own} from the workspace)" if own else "") + " are valid"
+               + (f"; {skipped}" if skipped else "") + ".")
 
 
 @main.command()
@@ -221,13 +231,23 @@ def _parse_shard(value: str | None, total_opt: int | None) -> tuple[int, int] | 
     return k, n
 
 
+def terminal_width() -> int:
+    """Columns of the terminal stderr is on (it may differ from stdout's), else $COLUMNS, else 80."""
+    try:
+        return os.get_terminal_size(sys.stderr.fileno()).columns or 80
+    except (OSError, ValueError):
+        return shutil.get_terminal_size().columns
+
+
 class Progress:
     """Build progress on stderr: a bar redrawn in place on a terminal, one plain line per toolkit in logs."""
 
-    WIDTH = 28
+    WIDTH = 28  # the bar at most; it shrinks, then the words do, so the line never wraps
+    MIN_BAR = 8
 
-    def __init__(self, bar: bool) -> None:
+    def __init__(self, bar: bool, width: Callable[[], int] = terminal_width) -> None:
         self.bar = bar
+        self.width = width
         self.start = time.monotonic()
         self.counts = {"built": 0, "up-to-date": 0, "failed": 0}
         self.drawn = False
@@ -240,14 +260,27 @@ class Progress:
             return
         if res.status == "failed":  # keep failures on screen above the bar
             click.echo(f"\r\033[K{escape(res.id)}: FAILED", err=True, color=True)
-        filled = self.WIDTH * done // max(total, 1)
+        click.echo("\r\033[K" + self.line(done, total), err=True, nl=False, color=True)
+        self.drawn = True
+
+    def line(self, done: int, total: int) -> str:
+        """The bar and counts in at most the terminal's width less one column (writing the last column makes
+        some terminals wrap, and every redraw would then leave a line behind)."""
+        room = max(self.width() - 1, 10)
         elapsed = time.monotonic() - self.start
         left = elapsed / done * (total - done) if done and self.counts["built"] else 0
-        eta = f" · {left:.0f} s left" if left >= 1 else ""
         c = self.counts
-        click.echo(f"\r\033[K[{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total} · built {c['built']}"
-                   f" · up to date {c['up-to-date']} · failed {c['failed']}{eta}", err=True, nl=False, color=True)
-        self.drawn = True
+        eta = f" · {left:.0f} s left" if left >= 1 else ""
+        texts = (f"{done}/{total} · built {c['built']} · up to date {c['up-to-date']} · failed {c['failed']}{eta}",
+                 f"{done}/{total} · built {c['built']} · up to date {c['up-to-date']} · failed {c['failed']}",
+                 f"{done}/{total} built {c['built']} failed {c['failed']}",
+                 f"{done}/{total}")
+        for text in texts:
+            bar = min(self.WIDTH, room - len(text) - 3)
+            if bar >= self.MIN_BAR:
+                filled = bar * done // max(total, 1)
+                return f"[{'#' * filled}{'.' * (bar - filled)}] {text}"
+        return texts[-1][:room]
 
     def notice(self, message: str) -> None:
         click.echo(("\r\033[K" if self.bar else "") + f"note: {escape(message)}", err=True, color=self.bar or None)
@@ -284,7 +317,7 @@ def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fai
     Example: toolkit build profiles/ -o out/ -j 4
     """
     from .build import Options, Result, build_all
-    from .load import load_profiles
+    from .load import load_profiles, skipped_summary
     from .shard import in_shard
     project = _project(paths, workspace, root)
     sh = _parse_shard(shard, shard_total)
@@ -292,14 +325,13 @@ def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fai
         library = project.load_library()
     except ToolkitError as err:
         _fail(err)
-    loaded, problems = load_profiles(paths or (project.workspace / "profiles",), project, library)
-    if any(not p.path for p in problems):  # a PATH argument that does not exist: nothing sensible to build
-        _fail(InputError([p for p in problems if not p.path], "profiles"))
+    found = load_profiles(paths or (project.workspace / "profiles",), project, library)
+    loaded, problems = found
+    skipped = skipped_summary(found.skipped)
+    if any(not p.path for p in problems):  # a PATH argument that names no profile: nothing sensible to build
+        _fail(InputError([p for p in problems if not p.path], "profiles"), skipped)
     # An invalid profile fails on its own; the other clients are still built (unless --fail-fast).
-    by_file: dict[str, list[str]] = {}
-    for p in problems:
-        by_file.setdefault(p.path, []).append(str(p))
-    invalid = tuple(Result(path, "failed", "\n".join(lines)) for path, lines in by_file.items()
+    invalid = tuple(Result(path, "failed", "\n".join(lines)) for path, lines in found.failures().items()
                     if not sh or in_shard(path, *sh))
     if sh:
         loaded = [lp for lp in loaded if in_shard(lp.profile.id, *sh)]
@@ -308,8 +340,8 @@ def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fai
     try:
         summary = build_all(loaded, project, library, out, jobs or os.cpu_count() or 1, opts, fail_fast,
                             show, wait=wait, failed_inputs=invalid, notice=show.notice if show else lambda m: None)
-    except KeyboardInterrupt:
-        click.echo("\nInterrupted: finished toolkits are complete; run the build again to continue.", err=True)
+    except KeyboardInterrupt:  # before any toolkit was started
+        click.echo("\nInterrupted: nothing was built; run the same command to build.", err=True)
         sys.exit(130)
     except ToolkitError as err:
         _fail(err)
@@ -318,6 +350,14 @@ def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fai
         sys.exit(1)
     if show:
         show.close()
+    if summary.interrupted:  # one line, even with --quiet: the build did not do what was asked
+        if as_json:
+            click.echo(_json(summary.as_json()))
+        n = summary.count("built")
+        lead = "" if show and show.bar else "\n"  # a terminal's ^C stands on the line, unless the bar cleared it
+        click.echo(f"{lead}Interrupted: built {n} toolkit{'s' * (n != 1)} before Ctrl-C; run the same command "
+                   "to build the rest.", err=True)
+        sys.exit(130)
     failed = [r for r in summary.results if r.status == "failed"]
     for r in failed:
         first, *rest = r.error.split("\n") if r.error else [r.id]  # one line per problem, each escaped
@@ -325,9 +365,10 @@ def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fai
         for line in rest:
             click.echo(f"        {escape(line)}", err=True)
     if as_json:
-        click.echo(_json(summary.as_json()))
+        click.echo(_json(summary.as_json() | {"skipped": [{"path": str(f.path), "why": f.why}
+                                                          for f in found.skipped]}))
     if not quiet:
-        click.echo(summary.line(), err=True)
+        click.echo(summary.line() + (f"; {skipped}" if skipped else ""), err=True)
     sys.exit(1 if failed else 0)
 
 

@@ -18,7 +18,8 @@ class Problem:
         # 1 MB key or value cannot flood a terminal or a CI log.
         path, field, message = (clip(escape(self.path), 300), clip(escape(self.field), 100),
                                 clip(escape(self.message), 600))
-        return f"{path}: {field}: {message}" if field else f"{path}: {message}"
+        where = [part for part in (path, field) if part]  # a problem of the command line has no file
+        return ": ".join(where + [message])
 
 
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}

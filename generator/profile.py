@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Optional
@@ -237,12 +239,21 @@ def check_asset(value: str, root: Optional[Path], suffixes: tuple[str, ...]) -> 
     if root is None:
         return value
     root = root.resolve()
-    target = (root / value).resolve()
+    try:
+        target = (root / value).resolve()
+    except RuntimeError:  # Python 3.11 says "Symlink loop" so; later versions resolve as far as they can
+        raise ValueError(f"'{value}' is a symbolic link loop; point it at the file, or copy the file there") from None
     allowed = [(root / d).resolve() for d in ASSET_DIRS]
     if not any(target.is_relative_to(a) for a in allowed):
         raise ValueError(f"'{value}' is outside the asset folders {', '.join(ASSET_DIRS)}")
-    if not target.is_file():
-        raise ValueError(f"'{value}' does not exist")
+    try:
+        mode = target.stat().st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ValueError(f"'{value}' is a symbolic link loop; point it at the file, or copy the file there") from None
+        raise ValueError(f"'{value}' does not exist") from None
+    if not stat.S_ISREG(mode):  # a folder, or a named pipe that would block the reader for ever
+        raise ValueError(f"'{value}' is not a regular file")
     if target.stat().st_size > 5_000_000:
         raise ValueError(f"'{value}' is larger than 5 MB")
     problem = base_docx_problem(target) if target.suffix.lower() == ".docx" else logo_problem(target)

@@ -14,6 +14,7 @@ from typing import Any, Optional
 import yaml
 
 from .errors import Problem
+from .text import CONTROLS, describe
 
 MAX_FILE_BYTES = 2_000_000
 MAX_ALIASES = 100
@@ -187,6 +188,7 @@ def read_yaml_scalars(path: Path, shown: str | None = None, *,
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise YamlProblem(Problem(shown, "", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")) from None
+    _refuse_controls(text, shown)
     try:
         loader = (_FastLoader if trusted else _Loader)(text)
         try:
@@ -206,3 +208,53 @@ def read_yaml_scalars(path: Path, shown: str | None = None, *,
         raise YamlProblem(Problem(shown, "", f"YAML error: {' '.join(str(exc).split())}")) from None
     except RecursionError:
         raise YamlProblem(Problem(shown, "", "YAML nesting too deep")) from None
+
+
+_CONTROL = re.compile("[" + "".join(f"\\u{ord(c):04x}" for c in sorted(CONTROLS)) + "]")
+_MARK = "\ue000"  # a private-use character stands in for each control character to find its field
+
+
+def _refuse_controls(text: str, shown: str) -> None:
+    """A control character written into the file itself (U+009B, a terminal's CSI; U+0085, which YAML reads as
+    a line break and folds away): one line naming the field and the character, as validation does for
+    escapes ("\\u009b"), rather than YAML's reader error or a silently changed value."""
+    found = _CONTROL.search(text)
+    if not found:
+        return
+    chars = list(dict.fromkeys(_CONTROL.findall(text)))
+    field = ""
+    try:
+        loader = _Loader(_CONTROL.sub(_MARK, text))
+        try:
+            field = _field_with(loader.get_single_data(), _MARK)
+        finally:
+            loader.dispose()
+    except (yaml.YAMLError, RecursionError):
+        pass  # the file has other problems too; say where the character is
+    line = text.count("\n", 0, found.start()) + 1
+    column = found.start() - text.rfind("\n", 0, found.start())
+    where = "" if field else f"line {line}, column {column}: "
+    several = len(chars) > 1
+    raise YamlProblem(Problem(shown, field, f"{where}contains the control character{'s' * several} "
+                                            f"{', '.join(describe(c) for c in chars[:3])}; remove "
+                                            f"{'them' if several else 'it'}"))
+
+
+def _field_with(data: Any, mark: str, loc: str = "") -> str:
+    """The path of the first key or value holding mark (client.name, work_features[2]), or ''."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            path = f"{loc}.{key}" if loc else str(key)
+            if mark in str(key):
+                return path.replace(mark, "?")
+            found = _field_with(value, mark, path)
+            if found:
+                return found
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            found = _field_with(value, mark, f"{loc}[{i}]")
+            if found:
+                return found
+    elif isinstance(data, str) and mark in data:
+        return loc
+    return ""

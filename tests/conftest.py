@@ -123,3 +123,20 @@ def output_texts(folder: Path) -> dict[str, str]:
 def squash(text: str) -> str:
     """Text with whitespace and hyphens removed: PDF line breaks split and re-join hyphenated words."""
     return re.sub(r"[\s\-\u00ad\u2010\u2011]+", "", text).casefold()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """What the readability checks (tests/test_readable.py) looked at, so a CI log shows they ran and on what."""
+    import sys
+    layout = sys.modules.get("layout")
+    judged = layout.JUDGED if layout else {}
+    if not judged:
+        return
+    chars = sum(f.chars for f in judged.values())
+    low_name, low = min(((name, f.lowest) for name, f in judged.items()), key=lambda x: x[1])
+    extremes = sum(1 for name in judged if "extreme-" in name)
+    terminalreporter.write_sep("-", "readability (WCAG 2.2 AA contrast, overprint)")
+    terminalreporter.write_line(f"{len(judged)} PDFs ({extremes} of extreme profiles), {chars} characters: lowest "
+                                f"contrast {low:.2f}:1 ({low_name}); "
+                                f"{sum(len(f.low_contrast) for f in judged.values())} under AA, "
+                                f"{sum(len(f.overprints) for f in judged.values())} overprints")

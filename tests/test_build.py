@@ -204,6 +204,53 @@ def test_depfile_and_zip(proj, tmp_path):
     assert "hoivakoti-aurinko/manifest.json" in names
 
 
+def test_depfiles_of_awkward_file_names_survive_make(tmp_path, monkeypatch):
+    """'#' would start a comment, ':' a rule and '$' a variable: the depfiles escape them, and Make reads the
+    real file names back (a change to such a profile makes its toolkit out of date, and only that one)."""
+    from generator.build import MANIFEST, depfile
+    from generator.load import load_profiles
+    from generator.select import select
+    ws = tmp_path / "my clients"
+    (ws / "profiles").mkdir(parents=True)
+    shutil.copytree(ROOT / "profiles" / "providers", ws / "profiles" / "providers")
+    base = yaml_of(ROOT / "profiles" / "hoivakoti-aurinko.yaml")
+    write_yaml(ws / "profiles" / "Asiakas #2: kopio.yaml", {**base, "id": "asiakas-2"})
+    write_yaml(ws / "profiles" / "hinta$lista.yaml", {**base, "id": "hintalista"})
+    project = Project(ws)
+    library = project.load_library()
+    loaded, problems = load_profiles([ws / "profiles"], project, library)
+    assert not problems
+    monkeypatch.chdir(ws)
+    out = Path("out dir")
+    for lp in loaded:
+        plan = select(lp.profile, library, lp.provider, lp.profile.provider, ws)
+        folder = out / lp.profile.id
+        folder.mkdir(parents=True)
+        names = ["action-plan.docx", "checklists.pdf", "care-pathway.pdf"]
+        (folder / "toolkit.d").write_text(depfile(lp, plan, library, project, folder, dict.fromkeys(names, b"")))
+        for name in names + [MANIFEST]:
+            (folder / name).write_bytes(b"")
+    (ws / "Makefile").write_text("all: out\\ dir/asiakas-2/manifest.json out\\ dir/hintalista/manifest.json\n"
+                                 "include out\\ dir/*/toolkit.d\n"
+                                 "out\\ dir/%/manifest.json:\n\t@echo rebuild $*\n")
+
+    def make() -> str:
+        res = subprocess.run(["make", "-n"], cwd=ws, capture_output=True, text=True)
+        assert res.returncode == 0, res.stderr
+        return res.stdout
+    assert "rebuild" not in make()
+    later = time.time() + 100
+    os.utime(ws / "profiles" / "Asiakas #2: kopio.yaml", (later, later))
+    assert make().splitlines() == ["echo rebuild asiakas-2"]
+    os.utime(ws / "profiles" / "hinta$lista.yaml", (later, later))
+    assert make().splitlines() == ["echo rebuild asiakas-2", "echo rebuild hintalista"]
+
+
+def yaml_of(path: Path) -> dict:
+    import yaml
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
 def test_killed_build_leaves_no_partial_files_and_rerun_finishes(proj, tmp_path):
     out = tmp_path / "out"
     # Many clients so the build is still running when it is killed.
@@ -239,7 +286,7 @@ def test_killed_build_leaves_no_partial_files_and_rerun_finishes(proj, tmp_path)
 def test_progress_is_a_bar_on_a_terminal_and_lines_in_logs(capsys):
     from generator.build import Result
     from generator.cli import Progress
-    bar = Progress(bar=True)
+    bar = Progress(bar=True, width=lambda: 120)
     for i, status in enumerate(["built", "up-to-date", "failed", "built"], start=1):
         bar(Result(f"c{i}", status, "boom" if status == "failed" else ""), i, 4)
     bar.close()
@@ -250,6 +297,25 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_in_logs(capsys):
     lines = Progress(bar=False)
     lines(Result("c1", "up-to-date"), 1, 2)
     assert capsys.readouterr().err == "[1/2] c1: up to date\n"
+
+
+@pytest.mark.parametrize("columns", [20, 40, 60, 80, 100])
+def test_progress_bar_fits_the_terminal(capsys, columns):
+    """Each redraw stays within the terminal's width, so it never wraps and leaves a line behind."""
+    from generator.build import Result
+    from generator.cli import Progress
+    bar = Progress(bar=True, width=lambda: columns)
+    bar.start -= 3600  # an hour in: the time left is shown, as wide as it gets
+    total = 100_000
+    for i in range(1, 40):
+        bar(Result(f"c{i}", ("built", "up-to-date", "built")[i % 3]), i * 2000, total)
+    redraws = capsys.readouterr().err.split("\r\033[K")[1:]
+    assert len(redraws) == 39 and all(r and "\n" not in r for r in redraws)
+    assert max(len(r) for r in redraws) <= columns - 1
+    assert all(r.startswith("[") for r in redraws) or columns < 30
+    assert all(f"{i * 2000}/{total}" in r for i, r in enumerate(redraws, start=1))
+    if columns >= 100:
+        assert " s left" in redraws[-1] and "up to date 13" in redraws[-1]
 
 
 def test_workers_are_recycled_without_hanging(proj, tmp_path):

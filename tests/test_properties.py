@@ -128,14 +128,31 @@ def test_any_bytes_read_as_yaml_or_give_one_problem(tmp_path, raw):
         assert str(exc).startswith("gen.yaml: ") and "\n" not in str(exc)
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(valid_profiles())
-def test_generated_valid_profiles_build_checked_toolkits(tmp_path_factory, data):
-    """Slow (a full render and check per example), hence few examples; the cheap properties above take many."""
+# Names as the world writes them: every script and mark the fonts cover, invisible characters real names carry
+# (soft hyphen, zero-width joiners), and what validation must refuse: text-direction marks, C0/C1 controls,
+# characters the fonts lack (CJK, emoji), unassigned and private-use code points, odd line separators.
+UNUSUAL = ("\u00ad\u200b\u200c\u200d\u2060\ufeff" "\u0301\u0308\u0327\u030a" "ŋŧđžčšÞðĳŒœǅ" "ΑΩαωЖжЯяЁ"
+           "مرحبا\u064b" "\u200f\u061c\u202e\u2067\u009b\u0085\u001b\u007f" "中😀\U0001F3FD\u0378\ue000\ufffd"
+           "\u2028\u2029\u00a0\u3000\t" "≤≥→€§½")
+unusual_names = st.text(st.one_of(st.sampled_from(UNUSUAL), st.sampled_from(NAME_CHARS),
+                                  st.characters(min_codepoint=0x20, max_codepoint=0x33FF)), min_size=1, max_size=80)
+
+
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(valid_profiles(), st.one_of(names, unusual_names))
+def test_what_validate_accepts_builds_and_checks(tmp_path_factory, data, name):
+    """validate OK => build OK => check OK (issue 19), names in unusual Unicode included; what validate refuses
+    gets one line per problem naming the file. Slow (a full render and check per accepted example), hence few
+    examples; the cheap properties above take many."""
+    data = {**data, "client": {"name": name}}
     folder = tmp_path_factory.mktemp("gen")
     (folder / "gen.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     loaded, problems = load_profiles([folder / "gen.yaml"], PROJECT, LIBRARY)
-    assert not problems, problems
+    if problems:
+        for p in problems:
+            assert str(p).startswith(str(folder / "gen.yaml")) and "\n" not in str(p) and p.message
+        return
     summary = build_all(loaded, PROJECT, LIBRARY, folder / "out", 1, Options())
     assert summary.count("built") == 1, summary.results
     assert check_toolkit(folder / "out" / data["id"]) == []

@@ -19,6 +19,7 @@ from lxml import etree
 
 from .. import __version__
 from ..errors import RenderError
+from ..palette import palette
 from ..plan import Citations, Entry, Plan
 from . import build_time
 from . import docx_package as P
@@ -30,7 +31,6 @@ REQUIRED_STYLES = ("Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Hea
 TABLE_STYLE = "Toolkit Table"  # header shading lives here, so a base document can restyle every table
 LANG_IDS = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}
 DATE_FORMATS = {"fi": "d.M.yyyy", "sv": "d.M.yyyy", "en": "dd/MM/yyyy"}
-DEFAULT_COLOUR = "1F5F8B"
 FONT = "Arial"
 TAG_SCHEME = "1"  # version of docs/docx-tags.md; a reader refuses plans of a scheme it does not know
 LOGO_MAX_HEIGHT = Cm(1.2)  # a logo is scaled to fit this height and a third of the text width
@@ -92,10 +92,12 @@ class Writer:
         provider = plan.provider
         self.doc = open_base(provider.base_docx if provider else None)
         self.from_base = bool(provider and provider.base_docx)
-        # A base document's own colours win unless the provider file names a brand colour.
+        # A base document's own colours win unless the provider file names a brand colour. Text takes the
+        # brand colour only as dark as reads on paper, table headers a fill their text reads on (palette.py).
         explicit = provider.brand_colour if provider else None
-        self.brand = (explicit or ("" if self.from_base else "#" + DEFAULT_COLOUR)).lstrip("#").upper() or None
-        self.colour = self.brand or DEFAULT_COLOUR  # for the table style this document creates, if any
+        self.palette = palette(explicit)
+        self.colour = self.palette.accent.lstrip("#")  # headings and rules in the brand colour
+        self.brand = None if self.from_base and not explicit else self.colour  # None: keep the base's headings
         self.headings: list[tuple[int, str, str]] = []  # (level, text, bookmark) for the contents list
         self.citations = Citations(plan)
         self._setup_styles()
@@ -130,12 +132,13 @@ class Writer:
         self._character_styles(styles, names)
         self._paragraph_styles(styles, names)
         if TABLE_STYLE not in names:
-            X.add_table_style(styles.element, TABLE_STYLE, self.colour)
+            X.add_table_style(styles.element, TABLE_STYLE, self.palette.fill.lstrip("#"),
+                              self.palette.on_fill.lstrip("#"))
 
     def _character_styles(self, styles, names: set[str]) -> None:
         if "Placeholder Text" not in names:
             ph = styles.add_style("Placeholder Text", WD_STYLE_TYPE.CHARACTER)
-            ph.font.color.rgb = RGBColor(0x80, 0x80, 0x80)
+            ph.font.color.rgb = RGBColor.from_string(X.PLACEHOLDER_GREY)
             X.make_builtin(ph.element, "Placeholder Text")
         self.placeholder_style_id = styles["Placeholder Text"].style_id
         if "Suggestion" not in names:  # a prefilled example's status, until someone agrees on it

@@ -22,7 +22,7 @@ NS = {"w": W_NS, "w14": W14_NS}
 CHECKED, UNCHECKED = "\u2612", "\u2610"
 CHECKBOX_FONT = "MS Gothic"
 PLACEHOLDER_STYLE = "PlaceholderText"  # style id of Word's built-in "Placeholder Text" character style
-PLACEHOLDER_GREY = "808080"
+PLACEHOLDER_GREY = "707070"  # Word's own 808080 is 3.9:1 on white, under the 4.5:1 of WCAG 2.2 AA
 MAX_TAG = 64  # Word truncates longer tags
 
 
@@ -429,8 +429,8 @@ def set_font(style: etree._Element, font: str) -> None:
         rpr.insert(0, fonts)  # rFonts comes first in CT_RPr (after rStyle, which styles do not have)
 
 
-def add_table_style(styles: etree._Element, name: str, fill: str) -> None:
-    """A table style with thin grid lines and a header row shaded in the brand colour with white bold text.
+def add_table_style(styles: etree._Element, name: str, fill: str, text: str = "FFFFFF") -> None:
+    """A table style with thin grid lines and a header row shaded in fill (the brand colour) with bold text.
 
     Tables refer to it by name, so a provider's base document that defines a table style of the same name
     restyles every table of the plan.
@@ -455,7 +455,7 @@ def add_table_style(styles: etree._Element, name: str, fill: str) -> None:
     first = el("w:tblStylePr", w_type="firstRow")
     rpr = el("w:rPr")
     rpr.append(el("w:b"))
-    rpr.append(el("w:color", w_val="FFFFFF"))
+    rpr.append(el("w:color", w_val=text))
     first.append(rpr)
     tcpr = el("w:tcPr")
     tcpr.append(el("w:shd", w_val="clear", w_color="auto", w_fill=fill))

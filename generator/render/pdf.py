@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import RenderError
+from ..palette import palette
 from ..plan import Citations, Entry, Plan
 from .pdf_engine import check_local_asset, html_to_pdf, layout, write
 
@@ -27,7 +28,6 @@ PATHWAY_SCALES = tuple(f"scale-{i}" for i in range(19))  # 10.4pt down to 5.9pt 
 # (language, contract scope) -> the scale index the last such sheet took in this process; see render_pathway
 _PATHWAY_HINTS: dict[tuple[str, str], int] = {}
 HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
-DEFAULT_COLOUR = "#1F5F8B"
 
 
 @dataclass(frozen=True)
@@ -213,6 +213,7 @@ def _template(templates_dir: Path, name: str):
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["css_string"] = css_string
+    env.filters["breakable"] = breakable
     env.filters["upper_first"] = lambda text: text[:1].upper() + text[1:]
     try:
         return env.get_template(name)
@@ -228,7 +229,7 @@ def _common(plan: Plan, templates_dir: Path, prefix: str, asset_root: Optional[P
     """What both documents show: who it is for and by whom, metadata, running header and footer."""
     provider = plan.provider
     logo = check_local_asset(provider.logo, templates_dir, asset_root).as_uri() if provider and provider.logo else None
-    colour = provider.brand_colour if provider and HEX_COLOUR.match(provider.brand_colour or "") else DEFAULT_COLOUR
+    colours = palette(provider.brand_colour if provider and HEX_COLOUR.match(provider.brand_colour or "") else None)
     provider_name = provider.name if provider else plan.label("pdf.no_provider")
     heading = plan.label(TITLES.get(prefix, prefix + ".title"))
     title = f"{heading} – {plan.client.name}"
@@ -236,7 +237,7 @@ def _common(plan: Plan, templates_dir: Path, prefix: str, asset_root: Optional[P
     page_of = plan.label("common.page_of", page="\x00", pages="\x01")
     return dict(
         plan=plan, client=plan.client, provider=provider, provider_name=provider_name, logo=logo,
-        colour=colour, lang=LANG_TAGS.get(plan.language, plan.language), label=plan.label,
+        palette=colours, lang=LANG_TAGS.get(plan.language, plan.language), label=plan.label,
         title=title, heading=heading, subject=plan.label(prefix + ".subject"),
         keywords=f"{plan.label('pdf.keywords')}, {plan.label(prefix + '.keywords')}",
         credit=credit.text if credit else "",
@@ -255,6 +256,16 @@ def css_string(text: str) -> "Markup":
 
     return Markup('"' + "".join(c if c.isascii() and c.isalnum() else f"\\{ord(c):06x}"
                                 for c in text) + '"')
+
+
+def breakable(text: str) -> "Markup":
+    """A web or e-mail address, HTML-escaped, with a break opportunity after each / . - and @, so a long one
+    wraps where a reader expects rather than at the box's edge (base.css breaks it there when a part is
+    longer than the box). A zero-width space rather than <wbr>: WeasyPrint ignores <wbr> inside a link; the
+    space draws nothing and text extraction (pdftotext) leaves it out."""
+    from markupsafe import Markup, escape
+
+    return Markup("\u200b".join(str(escape(part)) for part in re.split(r"(?<=[/.@-])", text)))
 
 
 def _page_of_css(page_of: str) -> str:

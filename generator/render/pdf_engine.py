@@ -37,7 +37,10 @@ def check_local_asset(value: str, templates_dir: Path, asset_root: Optional[Path
     path = Path(value)
     if not path.is_absolute():
         path = base / path
-    path = path.resolve()
+    try:
+        path = path.resolve()
+    except RuntimeError:  # Python 3.11's "Symlink loop"
+        raise AssetError(f"asset '{value}' is a symbolic link loop") from None
     if not any(path.is_relative_to(r) for r in roots):
         raise AssetError(f"asset '{value}' is outside the allowed folders {_names(roots, base)}")
     if not path.is_file():
