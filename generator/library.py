@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import InputError, Problem
 from .text import clean_text
-from .vocab import CONTRACT_SCOPES, LANGUAGES, SIZE_BANDS, WORK_FEATURES, ContractScope, SizeBand, WorkFeature, Language
+from .vocab import LANGUAGES, ContractScope, Language, SizeBand, WorkFeature
 from .yamlio import YamlProblem, read_yaml
 
 ID_PATTERN = r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$"

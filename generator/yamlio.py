@@ -103,7 +103,6 @@ class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml
         return super().compose_node(parent, index)
 
 
-_FastLoader = _Loader
 if getattr(yaml, "__with_libyaml__", False):
     class _FastLoader(yaml.cyaml.CParser, _Constructor, _Resolver):  # type: ignore[no-redef]
         """The same rules on libyaml's parser, for the tool's own library: about ten times faster to read, which
@@ -113,6 +112,8 @@ if getattr(yaml, "__with_libyaml__", False):
             yaml.cyaml.CParser.__init__(self, stream)
             _Constructor.__init__(self)
             _Resolver.__init__(self)
+else:  # a PyYAML built without libyaml: the pure parser for everything
+    _FastLoader = _Loader
 
 
 @dataclass(frozen=True)
