@@ -90,7 +90,8 @@ def base_key(lp: LoadedProfile, project: Project, templates: str, outputs: tuple
     """Hashes of a toolkit's own inputs and of how it is built; the content comes on top (see below)."""
     provider = lp.provider
     return {
-        "profile": _file_hash(lp.path, project.workspace),
+        # a register's row is keyed by its own values, so editing one row rebuilds that one client
+        "profile": lp.digest or _file_hash(lp.path, project.workspace),
         "provider": _file_hash(lp.provider_path, project.workspace),
         "assets": {k: _file_hash(v, project.workspace) for k, v in
                    (("logo", provider and provider.logo), ("base_docx", provider and provider.base_docx)) if v},
@@ -285,10 +286,14 @@ def commit_files(out_dir: Path, files: dict[str, bytes], extra: dict[Path, bytes
 def depfile(lp: LoadedProfile, plan: Plan, library: Library, project: Project, out_dir: Path,
             rendered: dict[str, bytes]) -> str:
     """A Make rule: the toolkit's files depend on its profile, provider, used content files, the workspace's
-    label overrides and the templates (the tool's files in full when the tool is installed elsewhere)."""
+    label overrides and the templates (the tool's files in full when the tool is installed elsewhere).
+
+    A client from a register depends on the whole register file: Make knows files, not rows, so an edit to
+    any row makes Make run the build, which then rebuilds only the clients whose rows changed.
+    """
     reference = project.shown(project.content_dir / "reference" / "industries.yaml")
     used = sorted({library.item_files[i] for i in plan.selected_ids()} | {reference})
-    deps = [lp.path] + ([lp.provider_path] if lp.provider_path else []) + used
+    deps = [lp.source] + ([lp.provider_path] if lp.provider_path else []) + used
     item_files = set(library.item_files.values())
     deps += sorted(k for k in library.workspace_hashes if k not in item_files)  # label overrides, own sources
     deps += sorted(project.shown(p) for p in project.templates_dir.rglob("*") if p.is_file())

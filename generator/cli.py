@@ -297,8 +297,8 @@ def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fai
         _fail(InputError([p for p in problems if not p.path], "profiles"))
     # An invalid profile fails on its own; the other clients are still built (unless --fail-fast).
     by_file: dict[str, list[str]] = {}
-    for p in problems:
-        by_file.setdefault(p.path, []).append(str(p))
+    for p in problems:  # a register's invalid row fails on its own, as an invalid profile file does
+        by_file.setdefault(p.where, []).append(str(p))
     invalid = tuple(Result(path, "failed", "\n".join(lines)) for path, lines in by_file.items()
                     if not sh or in_shard(path, *sh))
     if sh:

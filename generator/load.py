@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 from .errors import InputError, Problem, ToolkitError
 from .library import Library, load_library
-from .profile import LoadedProfile, Provider, validate_profile, validate_provider
+from .profile import LoadedProfile, Profile, Provider, validate_profile, validate_provider
+from .register import read_register, row_problems
+from .table import TABLE_SUFFIXES
 from .text import printable_code_points
 from .yamlio import YamlProblem, read_yaml_scalars
 
@@ -148,15 +150,19 @@ def default_project() -> Project:
     return Project.checkout(tool_home())
 
 
+# Profile files (.yaml, .yml) and client registers (.csv, .xlsx: one client per row, see register.py)
+PROFILE_SUFFIXES = (".yaml", ".yml") + TABLE_SUFFIXES
+
+
 def find_profile_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
-    """Expand folders to the *.yaml/*.yml files directly inside them (providers/ is not scanned)."""
+    """Expand folders to the profile files and registers directly inside them (providers/ is not scanned)."""
     files: list[Path] = []
     problems: list[Problem] = []
     for p in paths:
         p = Path(p)
         if p.is_dir():
             folder = p.resolve()
-            for f in sorted(f for f in p.iterdir() if f.suffix in (".yaml", ".yml") and f.is_file()):
+            for f in sorted(f for f in p.iterdir() if f.suffix in PROFILE_SUFFIXES and f.is_file()):
                 # A folder is scanned for its own files: a link out of it could read any file on the machine.
                 if f.is_symlink() and not f.resolve().is_relative_to(folder):
                     problems.append(Problem(str(f), "", f"is a symbolic link to a file outside {p}; "
@@ -189,33 +195,53 @@ def load_profiles(paths: Iterable[Path], project: Project, library: Library
     seen_ids: dict[str, str] = {}
     for f in files:
         shown = project.shown(f)
-        try:
-            raw, scalars = read_yaml_scalars(f, shown)
-        except YamlProblem as exc:
-            problems.append(exc.problem)
-            continue
-        profile, probs = validate_profile(raw, shown, counties, project.printable(), scalars)
-        problems.extend(probs)
-        if profile is None:
-            continue
-        if profile.id in seen_ids:
-            problems.append(Problem(shown, "id", f"'{profile.id}' is already used by {seen_ids[profile.id]}; ids must be unique"))
-            continue
-        seen_ids[profile.id] = shown
-        provider, provider_path = None, None
-        if profile.provider:
-            if profile.provider not in providers:
-                providers[profile.provider] = _load_provider(profile.provider, project)
-            provider, provider_path, pprobs = providers[profile.provider]
-            for prob in pprobs:
-                # A missing provider file is a problem of the profile's field; others belong to the provider file.
-                prob = prob if prob.path else Problem(shown, "provider", prob.message)
-                if prob not in problems:
-                    problems.append(prob)
-            if provider is None:
+        for profile, row, digest in _read_profiles(f, shown, counties, project.printable(), problems):
+            where = shown if row is None else f"{shown}: row {row}"
+            if profile.id in seen_ids:
+                problems.append(Problem(shown, "id", f"'{profile.id}' is already used by {seen_ids[profile.id]}; "
+                                                     "ids must be unique", row=row))
                 continue
-        loaded.append(LoadedProfile(shown, profile, provider, provider_path))
+            seen_ids[profile.id] = where
+            provider, provider_path = None, None
+            if profile.provider:
+                if profile.provider not in providers:
+                    providers[profile.provider] = _load_provider(profile.provider, project)
+                provider, provider_path, pprobs = providers[profile.provider]
+                for prob in pprobs:
+                    # A missing provider file is a problem of the profile's field; others belong to the provider file.
+                    prob = prob if prob.path else Problem(shown, "provider", prob.message, row=row)
+                    if prob not in problems:
+                        problems.append(prob)
+                if provider is None:
+                    continue
+            loaded.append(LoadedProfile(where, profile, provider, provider_path,
+                                        file=shown if row is not None else None, digest=digest))
     return loaded, problems
+
+
+def _read_profiles(path: Path, shown: str, counties: dict[str, str], printable: Optional[frozenset[int]],
+                   problems: list[Problem]) -> Iterator[tuple[Profile, Optional[int], Optional[str]]]:
+    """The valid profiles of one file, each with its register row and the row's hash (None, None for a
+    profile file); every problem is added to problems. One input seam: a register's rows are validated as
+    profiles, exactly as the mapping of a YAML file is."""
+    if path.suffix in TABLE_SUFFIXES:
+        rows, file_problems, headers = read_register(path, shown)
+        problems.extend(file_problems)
+        for r in rows:
+            profile, probs = validate_profile(r.raw, shown, counties, printable)
+            problems.extend(row_problems(probs, r.row, headers))
+            if profile is not None:
+                yield profile, r.row, r.digest
+        return
+    try:
+        raw, scalars = read_yaml_scalars(path, shown)
+    except YamlProblem as exc:
+        problems.append(exc.problem)
+        return
+    profile, probs = validate_profile(raw, shown, counties, printable, scalars)
+    problems.extend(probs)
+    if profile is not None:
+        yield profile, None, None
 
 
 def _load_provider(pid: str, project: Project) -> tuple[Optional[Provider], Optional[str], list[Problem]]:

@@ -302,12 +302,19 @@ def base_docx_problem(path: Path) -> Optional[str]:
 
 @dataclass(frozen=True)
 class LoadedProfile:
-    """A valid profile with its provider (if any) and the files it came from."""
+    """A valid profile with its provider (if any) and where it came from."""
 
-    path: str
+    path: str  # as users see it: profiles/acme.yaml, or `asiakkaat.xlsx: row 9` for a row of a register
     profile: Profile
     provider: Optional[Provider]
     provider_path: Optional[str]
+    file: Optional[str] = None    # the register a row came from; None when path is the profile's own file
+    digest: Optional[str] = None  # sha256 of a register row's values, its build key; None: the file's bytes
+
+    @property
+    def source(self) -> str:
+        """The file this client was read from (a whole register for a row): what its depfile names."""
+        return self.file or self.path
 
 
 def _literal_hints(problems: list[Problem], raw: Any) -> list[Problem]:
