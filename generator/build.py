@@ -101,6 +101,8 @@ def base_key(lp: LoadedProfile, project: Project, templates: str, outputs: tuple
         "outputs": [o.filename for o in outputs],
         "extras": [name for name, on in (("depfile", opts.depfile), ("zip", opts.zip)) if on],
         "previous": _record_hash(previous_record(opts, lp)),
+        # the client's figures and peer medians (--data): a changed figure rebuilds the clients it changes
+        **({"data": sha256(repr(lp.data).encode())} if lp.data is not None else {}),
     }
 
 
@@ -208,7 +210,8 @@ def prepare(lp: LoadedProfile, project: Project, library: Library, out_root: Pat
             return Result(pid, "up-to-date")
         record_path = previous_record(opts, lp)
         record = load_record(record_path) if record_path else None
-        plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.workspace, previous=record)
+        plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.workspace, previous=record,
+                      data=lp.data)
         inputs = input_key(base, plan)
     except ToolkitError as exc:
         return _failed(lp, str(exc))
@@ -294,6 +297,8 @@ def depfile(lp: LoadedProfile, plan: Plan, library: Library, project: Project, o
     reference = project.shown(project.content_dir / "reference" / "industries.yaml")
     used = sorted({library.item_files[i] for i in plan.selected_ids()} | {reference})
     deps = [lp.source] + ([lp.provider_path] if lp.provider_path else []) + used
+    if lp.data is not None:  # --data: the figures are an input too (the whole file, as for a register)
+        deps.insert(1, lp.data.source)
     item_files = set(library.item_files.values())
     deps += sorted(k for k in library.workspace_hashes if k not in item_files)  # label overrides, own sources
     deps += sorted(project.shown(p) for p in project.templates_dir.rglob("*") if p.is_file())

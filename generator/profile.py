@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
@@ -16,6 +16,9 @@ from .library import nearest, pydantic_problems
 from .text import clean_text
 from .vocab import CONTRACT_SCOPES, LANGUAGES, WORK_FEATURES, ContractScope, Language, WorkFeature
 from .yamlio import Scalar
+
+if TYPE_CHECKING:
+    from .needs import ClientData
 
 PROFILE_ID = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 PHONE = r"^\+?[0-9 ()-]{5,25}$"
@@ -302,7 +305,7 @@ def base_docx_problem(path: Path) -> Optional[str]:
 
 @dataclass(frozen=True)
 class LoadedProfile:
-    """A valid profile with its provider (if any) and where it came from."""
+    """A valid profile with its provider (if any), where it came from, and the client's needs data (if any)."""
 
     path: str  # as users see it: profiles/acme.yaml, or `asiakkaat.xlsx: row 9` for a row of a register
     profile: Profile
@@ -310,6 +313,7 @@ class LoadedProfile:
     provider_path: Optional[str]
     file: Optional[str] = None    # the register a row came from; None when path is the profile's own file
     digest: Optional[str] = None  # sha256 of a register row's values, its build key; None: the file's bytes
+    data: Optional["ClientData"] = None  # the client's figures and peer medians (--data FILE)
 
     @property
     def source(self) -> str:
