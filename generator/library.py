@@ -13,6 +13,7 @@ from typing import Any, Callable, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import InputError, Problem
+from .text import clean_text
 from .vocab import DATA_INDICATORS, CONTRACT_SCOPES, LANGUAGES, SIZE_BANDS, WORK_FEATURES, ContractScope, SizeBand, WorkFeature, Language
 from .yamlio import YamlProblem, read_yaml
 
@@ -282,13 +283,15 @@ def nearest(value: str, allowed: list[str] | tuple[str, ...]) -> str:
 
 
 def load_library(root: Path, labels_dir: Path | None = None, overlay: Path | None = None,
-                 overlay_labels: Path | None = None, shown: Callable[[Path], str] | None = None) -> Library:
+                 overlay_labels: Path | None = None, shown: Callable[[Path], str] | None = None,
+                 printable: Optional[frozenset[int]] = None) -> Library:
     """Load every content file under root, then a workspace's overlay; check the whole; raise InputError.
 
     overlay is a workspace's content/ folder: its items/*.yaml add items, or replace the library's item
     with the same id, and its reference/sources.yaml adds bibliography entries. overlay_labels is its
     templates/labels/ folder: labels that replace the library's. shown turns a path into the form users
-    see (default: relative to root's parent).
+    see (default: relative to root's parent); printable, the code points the fonts cover, limits the overlay's
+    texts as it limits profiles'.
     """
     root = Path(root)
     show = shown or (lambda p: p.relative_to(root.parent).as_posix())
@@ -334,9 +337,9 @@ def load_library(root: Path, labels_dir: Path | None = None, overlay: Path | Non
     overlay_hashes: dict[str, str] = {}
     own: list[Problem] = []
     if overlay is not None and overlay.is_dir():
-        origins = _merge_overlay(overlay, show, items, groups, sources, item_files, own, overlay_hashes)
+        origins = _merge_overlay(overlay, show, items, groups, sources, item_files, own, overlay_hashes, printable)
     if overlay_labels is not None and overlay_labels.is_dir():
-        _override_labels(overlay_labels, show, labels, own, overlay_hashes)
+        _override_labels(overlay_labels, show, labels, own, overlay_hashes, printable)
     problems += _capped_per_file(own)
     if problems:
         raise InputError(problems, "content")
@@ -379,7 +382,7 @@ def fingerprint(hashes: dict[str, str]) -> str:
 
 def _merge_overlay(folder: Path, show: Callable[[Path], str], items: list[Item], groups: list[IndustryGroup],
                    sources: dict[str, Source], item_files: dict[str, str], problems: list[Problem],
-                   hashes: dict[str, str]) -> dict[str, str]:
+                   hashes: dict[str, str], printable: Optional[frozenset[int]]) -> dict[str, str]:
     """Merge a workspace's content/ into the library; return item id -> 'added' | 'replaced'.
 
     A known id replaces the library's item where it stands, so the documents keep their order; a new id is
@@ -401,7 +404,7 @@ def _merge_overlay(folder: Path, show: Callable[[Path], str], items: list[Item],
         if (where, path.name) == ("reference", "sources.yaml"):
             data = _read_workspace_file(path, path.parent, rel, problems, hashes)
             for src in _load_list(data, rel, Source, problems, "sources") if data is not None else ():
-                _add_source(src, rel, sources, own_sources, problems)
+                _add_source(src, rel, sources, own_sources, problems, printable)
             continue
         if where != "items":
             problems.append(Problem(rel, "", "not read: a workspace's content/ holds items/*.yaml and "
@@ -409,7 +412,7 @@ def _merge_overlay(folder: Path, show: Callable[[Path], str], items: list[Item],
             continue
         data = _read_workspace_file(path, path.parent, rel, problems, hashes)
         for item in _load_list(data, rel, Item, problems, "items") if data is not None else ():
-            origin = _merge_item(item, rel, items, position, origins, item_files, problems)
+            origin = _merge_item(item, rel, items, position, origins, item_files, problems, printable)
             if origin:
                 origins[item.id], item_files[item.id] = origin, rel
     merged = [i for i in items if i.id in origins]
@@ -419,11 +422,11 @@ def _merge_overlay(folder: Path, show: Callable[[Path], str], items: list[Item],
 
 
 def _merge_item(item: Item, rel: str, items: list[Item], position: dict[str, int], origins: dict[str, str],
-                item_files: dict[str, str], problems: list[Problem]) -> str:
+                item_files: dict[str, str], problems: list[Problem], printable: Optional[frozenset[int]]) -> str:
     """Put a workspace item into items; return 'added', 'replaced', or '' after recording a problem."""
-    unsafe = _unsafe_text(item.model_dump(), item.id)
+    unsafe = _unsafe_text(item.model_dump(), item.id, printable)
     if unsafe:
-        problems.append(Problem(rel, unsafe, "contains control or text-direction characters; remove them"))
+        problems.append(Problem(rel, unsafe.field, unsafe.message))
     elif item.id in origins:
         problems.append(Problem(rel, item.id, f"duplicate id (first in {item_files[item.id]})"))
     elif item.id not in position:
@@ -439,10 +442,10 @@ def _merge_item(item: Item, rel: str, items: list[Item], position: dict[str, int
 
 
 def _add_source(src: Source, rel: str, sources: dict[str, Source], own: dict[str, str],
-                problems: list[Problem]) -> None:
-    unsafe = _unsafe_text(src.model_dump(), src.id)
+                problems: list[Problem], printable: Optional[frozenset[int]]) -> None:
+    unsafe = _unsafe_text(src.model_dump(), src.id, printable)
     if unsafe:
-        problems.append(Problem(rel, unsafe, "contains control or text-direction characters; remove them"))
+        problems.append(Problem(rel, unsafe.field, unsafe.message))
     elif src.id in own:
         problems.append(Problem(rel, src.id, "duplicate source id"))
     elif src.id in sources:
@@ -482,22 +485,26 @@ def _read_workspace_file(path: Path, folder: Path, rel: str, problems: list[Prob
     return data
 
 
-def _unsafe_text(value: Any, where: str) -> str:
-    """The field path of the first string with control or text-direction characters, or ''."""
-    from .profile import _CONTROL  # one rule for every text users write (profile imports this module)
-
+def _unsafe_text(value: Any, where: str, printable: Optional[frozenset[int]]) -> Optional[Problem]:
+    """A Problem (without its file) for the first text in value that profiles may not hold either: control,
+    direction or hiding characters, or characters the vendored fonts cannot print."""
     if isinstance(value, str):
-        return where if _CONTROL.search(value) else ""
+        try:
+            if value.strip():  # required texts are checked for emptiness by the models
+                clean_text(value, printable)
+        except ValueError as exc:
+            return Problem("", where, str(exc))
+        return None
     parts = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, (list, tuple)) else ()
     for key, sub in parts:
-        found = _unsafe_text(sub, f"{where}[{key}]" if isinstance(key, int) else f"{where}.{key}")
+        found = _unsafe_text(sub, f"{where}[{key}]" if isinstance(key, int) else f"{where}.{key}", printable)
         if found:
             return found
-    return ""
+    return None
 
 
 def _override_labels(folder: Path, show: Callable[[Path], str], labels: dict[str, Label], problems: list[Problem],
-                     hashes: dict[str, str]) -> None:
+                     hashes: dict[str, str], printable: Optional[frozenset[int]]) -> None:
     """Replace library labels with a workspace's templates/labels/*.yaml.
 
     Only known keys, and only with the placeholders the library's label has: a label is formatted with
@@ -515,9 +522,9 @@ def _override_labels(folder: Path, show: Callable[[Path], str], labels: dict[str
             problems.append(Problem(rel, key, f"unknown label.{nearest(key, sorted(labels))} A workspace can "
                                               "only replace the labels of the tool (templates/labels/)"))
             continue
-        unsafe = _unsafe_text(label.model_dump(), key)
+        unsafe = _unsafe_text(label.model_dump(), key, printable)
         if unsafe:
-            problems.append(Problem(rel, unsafe, "contains control or text-direction characters; remove them"))
+            problems.append(Problem(rel, unsafe.field, unsafe.message))
             continue
         allowed = set().union(*(_placeholders(labels[key].get(lang)) for lang in LANGUAGES))
         ok = True

@@ -90,7 +90,7 @@ class Project:
 
     def load_library(self) -> Library:
         return load_library(self.content_dir, self.labels_dir, overlay=self.overlay_dir,
-                            overlay_labels=self.overlay_labels_dir, shown=self.shown)
+                            overlay_labels=self.overlay_labels_dir, shown=self.shown, printable=self.printable())
 
     def shown(self, path: Path) -> str:
         """A path as users see it: relative to the workspace where possible, else absolute."""

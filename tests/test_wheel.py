@@ -129,4 +129,4 @@ def test_installed_tool_works_from_any_folder(venv, tmp_path):
     explained = run(venv, tmp_path, "toolkit", "explain", "ws/profiles/esimerkki-oy.yaml")
     assert explained.returncode == 0, explained.stderr
     line = next(x for x in explained.stdout.splitlines() if "our.action.supervisor-consultation" in x)
-    assert line.endswith(": content/items/our-services.yaml)")
+    assert line.endswith(": content/items/our-services.yaml")

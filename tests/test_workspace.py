@@ -214,6 +214,9 @@ def test_overlay_adds_and_replaces_items(tmp_path):
     assert "contact.ohs: Oma Työterveys: call us on weekdays 8-16. (replaced by the workspace: content/items/own.yaml)" \
         in explained
     assert "(added by the workspace: content/items/own.yaml)" in explained
+    summary = plan.summary()  # explain's default view lists the workspace's items, tailored or not
+    assert "From the workspace's own content (2):" in summary
+    assert "  + our.action.supervisor-consultation [action]: added by the workspace: content/items/own.yaml" in summary
     assert "replaced by the workspace" not in str(select(make_profile(language="en"), base))
 
 
@@ -232,13 +235,14 @@ ITEM = "- id: x.one\n  kind: fact\n  text: {fi: Yksi, sv: Ett, en: One}\n  cite:
     ("content/items/x.yaml", ITEM.replace("kind: fact", "kind: factoid"), "content/items/x.yaml: x.one.kind: Input should be"),
     ("content/items/x.yaml", ITEM + "  when: {size: big}\n", "content/items/x.yaml: x.one.when.size: unknown field"),
     ("content/items/x.yaml", ITEM + "  group: x.none\n", "content/items/x.yaml: x.one.group: refers to unknown item 'x.none'"),
-    ("content/items/x.yaml", ITEM.replace("One", "One\u202e"), "content/items/x.yaml: x.one.text.en: contains control or"),
+    ("content/items/x.yaml", ITEM.replace("One", "One\u202e"),
+     "content/items/x.yaml: x.one.text.en: contains the text-direction character U+202E"),
     ("content/items/x.yaml", ITEM.replace("ttl-mieli-2022", "ttl-mieli-2021"),
      "content/items/x.yaml: x.one.cite: unknown source 'ttl-mieli-2021'"),
     ("content/items/x.yaml", ITEM + ITEM, "content/items/x.yaml: x.one: duplicate id (first in content/items/x.yaml)"),
     ("content/items/x.yaml", ITEM.replace("x.one", "contact.ohs"),
      "content/items/x.yaml: contact.ohs.kind: 'fact' replaces an item of kind 'contact'"),
-    ("content/items/x.yaml", "a: 1\na: 2\n", "content/items/x.yaml: YAML syntax error at line 2"),
+    ("content/items/x.yaml", "a: 1\na: 2\n", "content/items/x.yaml: line 2, column 1: duplicate key 'a'"),
     ("content/items/x.yaml", ITEM + "# " + "x" * 2_100_000 + "\n", "content/items/x.yaml: file is larger than"),
     ("content/reference/counties.yaml", "[]\n", "content/reference/counties.yaml: not read: a workspace's content/"),
     ("content/reference/industries.yaml", "[]\n",
@@ -250,9 +254,8 @@ ITEM = "- id: x.one\n  kind: fact\n  text: {fi: Yksi, sv: Ett, en: One}\n  cite:
      "content/reference/sources.yaml: ttl-mieli-2022: the tool's bibliography already has this id"),
     ("templates/labels/x.yaml", "explain.workplac: {fi: a, sv: b, en: c}\n",
      "templates/labels/x.yaml: explain.workplac: unknown label. Did you mean 'explain.workplace'?"),
-    ("templates/labels/x.yaml", "reason.min_employees.ok: {fi: '{employees.__class__}', sv: '{employees}', en: '{limit}'}\n",
-     "templates/labels/x.yaml: reason.min_employees.ok.fi: unknown placeholder {employees.__class__} (allowed: "
-     "{employees}, {limit})"),
+    ("templates/labels/x.yaml", "common.page_of: {fi: '{page.__class__}', sv: '{page}', en: '{pages}'}\n",
+     "templates/labels/x.yaml: common.page_of.fi: unknown placeholder {page.__class__} (allowed: {page}, {pages})"),
     ("templates/labels/x.yaml", "explain.workplace: {fi: 'a {', sv: b, en: c}\n",
      "templates/labels/x.yaml: explain.workplace.fi: unbalanced { or }"),
 ])

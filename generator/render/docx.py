@@ -10,10 +10,11 @@ from typing import Optional, Sequence, Union
 import docx
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Pt, RGBColor
+from docx.table import Table
+from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from .. import __version__
@@ -288,47 +289,53 @@ class Writer:
         P.add_tagmap(self.doc, self.ctl.tagmap())
 
     # ---- content helpers ----
+    # Paragraphs, runs and tables are built as XML directly: python-docx's object calls re-find and re-order
+    # child elements on every property set, which was most of the plan's render time.
     def style(self, p, name: str):
         """Give paragraph p the paragraph style called name (a cheap `p.style = styles[name]`)."""
-        p._p.style = self.style_ids[name]
+        X.set_pstyle(p._p, self.style_ids[name])
         return p
 
     def add_para(self, container=None, style: Optional[str] = None):
         """A new paragraph at the end of container (default: the body), in the given style."""
-        p = (container or self.doc).add_paragraph()
-        return self.style(p, style) if style else p
+        p_elm = X.new_paragraph(self.style_ids[style] if style else None)
+        if container is None:
+            X.append_to_body(self.doc.element.body, p_elm)
+            return Paragraph(p_elm, self.doc._body)
+        container._element.append(p_elm)
+        return Paragraph(p_elm, container)
 
     def heading(self, text: str, level: int):
         p = self.add_para(style=f"Heading {level}")
         if level <= 2:  # in the contents list, which links to this bookmark
             start, end = self.ctl.mark("_Toc")
             p._p.append(start)
-            p.add_run(text)
+            p._p.append(X.text_run(text))
             p._p.append(end)
             self.headings.append((level, text, start.get(qn("w:name"))))
         else:
-            p.add_run(text)
+            p._p.append(X.text_run(text))
         return p
 
     def para(self, text: str = "", style: Optional[str] = None, bold_lead: Optional[str] = None,
              cite: Optional[Entry] = None):
         p = self.add_para(style=style)
         if bold_lead:
-            p.add_run(bold_lead).bold = True
+            p._p.append(X.text_run(bold_lead, bold=True))
             if text:
-                p.add_run(" ")
+                p._p.append(X.text_run(" "))
         if text:
-            p.add_run(text)
+            p._p.append(X.text_run(text))
         self.add_citation(p, cite)
         return p
 
     def bullet(self, text: str, body: Optional[str] = None, cite: Optional[Entry] = None):
         p = self.add_para(style="List Bullet")
         if body:
-            p.add_run(text).bold = True
-            p.add_run(" " + body)
+            p._p.append(X.text_run(text, bold=True))
+            p._p.append(X.text_run(" " + body))
         else:
-            p.add_run(text)
+            p._p.append(X.text_run(text))
         self.add_citation(p, cite)
         return p
 
@@ -336,7 +343,7 @@ class Writer:
         """Append the entry's reference numbers ('[3]') to paragraph p; they point into the reference list."""
         mark = self.citations.mark(entry) if entry is not None else ""
         if mark:
-            p.add_run("\u00a0" + mark)
+            p._p.append(X.text_run("\u00a0" + mark))
 
     def link(self, p, url: str, text: Optional[str] = None) -> None:
         """Append a clickable web address to paragraph p."""
@@ -368,63 +375,46 @@ class Writer:
 
         A fill-in table (table_id) carries a hidden bookmark in its header that says which field each
         column holds, so rows added in any editor can be read back; with repeat, its rows sit in a
-        repeating section Word can extend with "+".
+        repeating section Word can extend with "+". Rows may split across pages: LibreOffice 7.4 drops whole
+        rows of a table whose tall rows are marked "can't split" (seen with filled-in action tables).
         """
-        t = self.doc.add_table(rows=0, cols=len(weights))
-        t._tbl.tblStyle_val = self.style_ids[TABLE_STYLE]
-        t.alignment = WD_TABLE_ALIGNMENT.CENTER
-        t.autofit = False
-        X.table_look(t._tbl, header)
-        X.table_description(t._tbl, caption or (headers[0] if headers else ""), "")
-        total = self.text_width
-        widths = [int(total * w / sum(weights)) for w in weights]
-        widths[-1] = total - sum(widths[:-1])
+        total = self.text_width // 635  # EMU -> twentieths of a point
+        twips = [int(total * w / sum(weights)) for w in weights]
+        twips[-1] = total - sum(twips[:-1])
+        tbl = X.new_table(self.style_ids[TABLE_STYLE], twips, header, caption or (headers[0] if headers else ""))
+        small = self.style_ids["Small"]
         if header:
-            cells = t.add_row().cells
-            X.repeat_header(t.rows[-1]._tr)
-            for cell, text in zip(cells, headers):
-                cell.paragraphs[0].add_run(text).bold = True
+            cells = [[X.text_run(text, bold=True)] for text in headers]
             if table_id:
-                marks = self.ctl.table_mark(table_id, fields)
-                for m in reversed(marks):
-                    cells[0].paragraphs[0]._p.insert(1 if cells[0].paragraphs[0]._p.pPr is not None else 0, m)
-        for row in rows:
-            cells = t.add_row().cells
-            for cell, value in zip(cells, row):
-                self._fill_cell(cell, value)
-        for col, width in zip(t.columns, widths):
-            col.width = Emu(width)  # the grid LibreOffice reads
-        # Rows may split across pages: LibreOffice 7.4 drops whole rows of a table whose tall rows are marked
-        # "can't split" (seen with filled-in action tables), and a filled row may be taller than a page anyway.
-        for row in t.rows:
-            for cell, width in zip(row.cells, widths):
-                cell.width = Emu(width)  # the cell widths Word reads
-        for cell in t.rows[0].cells if t.rows else ():
-            for p in cell.paragraphs:
-                p.paragraph_format.keep_with_next = True
-        if repeat and len(t.rows) > int(header):
-            data_rows = [r._tr for r in t.rows[int(header):]]
+                cells[0] = self.ctl.table_mark(table_id, fields) + cells[0]
+            tbl.append(X.new_row(twips, cells, small, header=True))
+        data_rows = [X.new_row(twips, [self._cell_content(v) for v in row], small) for row in rows]
+        if repeat and data_rows:
+            tbl.append(self.ctl.repeating(f"rows.{table_id or repeat}", repeat, data_rows))
+        else:
             for tr in data_rows:
-                t._tbl.remove(tr)
-            t._tbl.append(self.ctl.repeating(f"rows.{table_id or repeat}", repeat, data_rows))
+                tbl.append(tr)
+        X.append_to_body(self.doc.element.body, tbl)
         self.add_para(style="Small")  # breathing space; Word also needs a paragraph between tables
-        return t
+        return Table(tbl, self.doc._body)
 
-    def _fill_cell(self, cell, value: Cell) -> None:
-        p = cell.paragraphs[0]
-        self.style(p, "Small")
+    def _cell_content(self, value: Cell) -> list:
+        """A cell's content as a list of paragraphs' parts: a string starts a new paragraph (after the first),
+        an element (a run, a control) joins the current one."""
         parts = value if isinstance(value, (list, tuple)) else [value]
+        out: list = []
         first = True
         for part in parts:
             if part is None:
                 continue
             if isinstance(part, str):
                 if not first:
-                    p = self.add_para(cell, "Small")
-                p.add_run(part)
+                    out.append(X.PARAGRAPH_BREAK)
+                out.append(X.text_run(part))
             else:
-                p._p.append(part)
+                out.append(part)
             first = False
+        return out
 
     def fill_toc(self, toc_paragraph) -> None:
         """Put the headings as the TOC field's cached result, each a link to its heading, so readers that

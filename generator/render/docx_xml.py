@@ -9,11 +9,12 @@ import zipfile
 from datetime import date
 from typing import Iterator, Optional, Sequence
 
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsmap as _DOCX_NSMAP, qn
+from docx.oxml.parser import oxml_parser as _PARSER
 from lxml import etree
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_NSMAP = {"w": _DOCX_NSMAP["w"]}
 W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 NS = {"w": W_NS, "w14": W14_NS}
@@ -25,12 +26,27 @@ PLACEHOLDER_GREY = "808080"
 MAX_TAG = 64  # Word truncates longer tags
 
 
+_CLARK: dict[str, str] = {}
+
+
+def _clark(name: str) -> str:
+    """'w:val' -> '{namespace}val', remembered (qn() was a hot spot: hundreds of thousands of calls a plan)."""
+    found = _CLARK.get(name)
+    if found is None:
+        found = _CLARK[name] = qn(name)
+    return found
+
+
 def el(tag: str, **attrs: str) -> etree._Element:
-    """A w: or w14: element with attributes given as w_val="x" -> w:val="x"."""
-    e = OxmlElement(tag)
+    """A w: or w14: element with attributes given as w_val="x" -> w:val="x".
+
+    Made by python-docx's parser, so it gets python-docx's element classes (CT_P, CT_Tbl...), but without
+    OxmlElement's per-call namespace-map building.
+    """
+    e = _PARSER.makeelement(_clark(tag), nsmap=_NSMAP)
     for k, v in attrs.items():
         prefix, _, name = k.partition("_")
-        e.set(qn(f"{prefix}:{name}"), v)
+        e.set(_clark(f"{prefix}:{name}"), v)
     return e
 
 
@@ -41,20 +57,104 @@ def stable_tag(tag: str) -> str:
     return tag[: MAX_TAG - 9] + "." + hashlib.sha1(tag.encode()).hexdigest()[:8]
 
 
-def text_run(text: str, style: Optional[str] = None, colour: Optional[str] = None) -> etree._Element:
+W = f"{{{W_NS}}}"
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+PARAGRAPH_BREAK = object()  # in a cell's parts: start a new paragraph
+
+
+def text_run(text: str, style: Optional[str] = None, colour: Optional[str] = None, bold: bool = False) -> etree._Element:
     r = el("w:r")
-    if style or colour:
-        rpr = el("w:rPr")
+    if style or colour or bold:
+        rpr = etree.SubElement(r, W + "rPr")
         if style:
-            rpr.append(el("w:rStyle", w_val=style))
+            etree.SubElement(rpr, W + "rStyle").set(W + "val", style)
+        if bold:
+            etree.SubElement(rpr, W + "b")
         if colour:
-            rpr.append(el("w:color", w_val=colour))
-        r.append(rpr)
-    t = el("w:t")
-    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            etree.SubElement(rpr, W + "color").set(W + "val", colour)
+    t = etree.SubElement(r, W + "t")
+    t.set(_XML_SPACE, "preserve")
     t.text = text
-    r.append(t)
     return r
+
+
+def new_paragraph(style_id: Optional[str] = None) -> etree._Element:
+    p = el("w:p")
+    if style_id:
+        etree.SubElement(etree.SubElement(p, W + "pPr"), W + "pStyle").set(W + "val", style_id)
+    return p
+
+
+def set_pstyle(p: etree._Element, style_id: str) -> None:
+    ppr = p.find(W + "pPr")
+    if ppr is None:
+        ppr = el("w:pPr")
+        p.insert(0, ppr)
+    ps = ppr.find(W + "pStyle")
+    if ps is None:
+        ps = el("w:pStyle")
+        ppr.insert(0, ps)
+    ps.set(W + "val", style_id)
+
+
+def append_to_body(body: etree._Element, element: etree._Element) -> None:
+    """Add a block element at the end of the body, before its closing section properties."""
+    last = body[-1] if len(body) else None
+    if last is not None and last.tag == W + "sectPr":
+        last.addprevious(element)
+    else:
+        body.append(element)
+
+
+def new_table(style_id: str, twips: Sequence[int], header: bool, caption: str) -> etree._Element:
+    """An empty w:tbl with its properties and grid: the named style, fixed layout, centred, full width."""
+    tbl = el("w:tbl")
+    pr = etree.SubElement(tbl, W + "tblPr")
+    etree.SubElement(pr, W + "tblStyle").set(W + "val", style_id)
+    tw = etree.SubElement(pr, W + "tblW")
+    tw.set(W + "w", str(sum(twips)))
+    tw.set(W + "type", "dxa")
+    etree.SubElement(pr, W + "jc").set(W + "val", "center")
+    etree.SubElement(pr, W + "tblLayout").set(W + "type", "fixed")
+    look = etree.SubElement(pr, W + "tblLook")
+    for k, v in (("val", "0420" if header else "0400"), ("firstRow", "1" if header else "0"), ("lastRow", "0"),
+                 ("firstColumn", "0"), ("lastColumn", "0"), ("noHBand", "1"), ("noVBand", "1")):
+        look.set(W + k, v)
+    if caption:
+        etree.SubElement(pr, W + "tblCaption").set(W + "val", caption[:255])
+    grid = etree.SubElement(tbl, W + "tblGrid")
+    for w in twips:
+        etree.SubElement(grid, W + "gridCol").set(W + "w", str(w))
+    return tbl
+
+
+def new_row(twips: Sequence[int], cells: Sequence[Sequence], style_id: str, header: bool = False) -> etree._Element:
+    """A w:tr: one cell per width, each holding the given parts (runs and controls; PARAGRAPH_BREAK starts a
+    new paragraph); a header row repeats on every page and keeps with the first data row."""
+    tr = el("w:tr")
+    if header:
+        etree.SubElement(etree.SubElement(tr, W + "trPr"), W + "tblHeader")
+    for w, parts in zip(twips, cells):
+        tc = etree.SubElement(tr, W + "tc")
+        tcw = etree.SubElement(etree.SubElement(tc, W + "tcPr"), W + "tcW")
+        tcw.set(W + "w", str(w))
+        tcw.set(W + "type", "dxa")
+        p = _cell_paragraph(tc, style_id, header)
+        for part in parts:
+            if part is PARAGRAPH_BREAK:
+                p = _cell_paragraph(tc, style_id, header)
+            else:
+                p.append(part)
+    return tr
+
+
+def _cell_paragraph(tc: etree._Element, style_id: str, keep_next: bool) -> etree._Element:
+    p = etree.SubElement(tc, W + "p")
+    ppr = etree.SubElement(p, W + "pPr")
+    etree.SubElement(ppr, W + "pStyle").set(W + "val", style_id)
+    if keep_next:
+        etree.SubElement(ppr, W + "keepNext")
+    return p
 
 
 LANG_TAGS = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}

@@ -94,6 +94,13 @@ def render_pathway(plan: Plan, templates_dir: Path, asset_root: Optional[Path] =
     # a binary search. The hint only orders the tries; the result is the same with or without it.
     found: dict[int, object] = {}  # index -> laid-out Document; only the best is written
     pages = 0
+    # Across a batch most sheets differ from an earlier one only in the client's name: when the name cannot
+    # change the layout (it fits on its line at the largest type), a sheet with the same signature takes the
+    # step proven for the earlier one, and is laid out once. If it does not fit after all, the search runs.
+    signature = _pathway_signature(template, ctx, plan, templates_dir / "fonts")
+    proven = _PATHWAY_PROVEN.get(signature) if signature else None
+    if proven is not None and fits(proven):
+        return write(found[proven], "care-pathway.pdf", identity=identity(plan, "care-pathway"))
     key = (plan.language, plan.client.contract_scope)
     lo, hi = 0, len(PATHWAY_SCALES) - 1
     hint = _PATHWAY_HINTS.get(key)
@@ -116,7 +123,47 @@ def render_pathway(plan: Plan, templates_dir: Path, asset_root: Optional[Path] =
                           "shorten the pathway texts in content/items/")
     best = min(found)
     _PATHWAY_HINTS[key] = best
+    if signature:
+        _PATHWAY_PROVEN[signature] = best
     return write(found[best], "care-pathway.pdf", identity=identity(plan, "care-pathway"))
+
+
+# layout signature -> the scale index proven for it (this step fits, the one before does not); per process
+_PATHWAY_PROVEN: dict[str, int] = {}
+HEADER_NAME_WIDTH = 0.62 * (297 - 18) / 25.4 * 72 * 0.85  # pt: the header's name line at scale-0, with a margin
+HEADER_NAME_SIZE = 1.2 * 10.4  # pt: .for at scale-0 (care-pathway.css)
+
+
+def _pathway_signature(template, ctx: dict, plan: Plan, fonts: Path) -> Optional[str]:
+    """A hash of everything that decides the sheet's layout, or None when the client's name might.
+
+    The name appears on the sheet only in the header line beside the provider's name; while that line fits
+    at the largest type, the name's letters cannot move anything else.
+    """
+    import hashlib
+    from dataclasses import replace
+
+    line = f"{plan.client.name} · {ctx['provider_name']}"
+    if text_width(line, HEADER_NAME_SIZE, fonts, bold=True) > HEADER_NAME_WIDTH:
+        return None
+    anonymous = {**ctx, "client": replace(plan.client, name=""), "title": ""}
+    return hashlib.sha256(template.render(scale="", **anonymous).encode()).hexdigest()
+
+
+_ADVANCES: dict[tuple[Path, bool], tuple] = {}
+
+
+def text_width(text: str, size: float, fonts: Path, bold: bool = False) -> float:
+    """Width in pt of text set in the vendored Noto Sans (no kerning; an unknown glyph counts as 1 em)."""
+    key = (fonts, bold)
+    if key not in _ADVANCES:
+        from fontTools.ttLib import TTFont
+
+        font = TTFont(fonts / ("NotoSans-Bold.ttf" if bold else "NotoSans-Regular.ttf"), lazy=True)
+        cmap, hmtx = font.getBestCmap(), font["hmtx"]
+        _ADVANCES[key] = ({cp: hmtx[g][0] for cp, g in cmap.items()}, font["head"].unitsPerEm)
+    advances, upm = _ADVANCES[key]
+    return sum(advances.get(ord(c), upm) for c in text) * size / upm
 
 
 def _template(templates_dir: Path, name: str):
