@@ -187,8 +187,9 @@ def schema(kind: str, workspace: Path | None, root: Path | None) -> None:
     from .schema import data_schema, schemas
     project = _project((), workspace, root)
     try:
-        out = schemas(project)
-        out["data"] = data_schema(project)
+        library = project.load_library()  # once: the county names and the survey factors both come from it
+        out = schemas(library)
+        out["data"] = data_schema(library)
     except ToolkitError as err:
         _fail(err)
     out["record"] = record_schema()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from .load import Project
+from .library import Library
 from .profile import Profile, Provider
 
 
-def schemas(project: Project) -> dict:
-    """Return {'profile': ..., 'provider': ...} JSON Schemas for YAML editors."""
-    library = project.load_library()
+def schemas(library: Library) -> dict:
+    """Return {'profile': ..., 'provider': ...} JSON Schemas for YAML editors (county names from library)."""
     profile = Profile.model_json_schema()
     names = sorted({c.text.fi for c in library.counties()} | {c.text.sv for c in library.counties()})
     county = profile["properties"]["wellbeing_county"]
@@ -21,12 +20,12 @@ def schemas(project: Project) -> dict:
     return {"profile": profile, "provider": provider}
 
 
-def data_schema(project: Project) -> dict:
+def data_schema(library: Library) -> dict:
     """The JSON Schema of one row of a needs data file, with every indicator, its unit and its rule."""
     from .needs import MIN_N, MIN_PEERS, PERIOD, indicators
     from .profile import PROFILE_ID
 
-    known = indicators(project.load_library())
+    known = indicators(library)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "Needs data row (toolkit build --data FILE)",
