@@ -27,6 +27,9 @@ SEVEN = [
     ["rakennus-eta", "Rakennus Eta Oy", "", "41.20", "1 200", "with_medical_care", "fi", "Lappi", "", "", "", ""],
 ]
 IDS = [r[0] for r in SEVEN]
+# Row 9 as a spreadsheet shows it (the header is row 1, the seven clients rows 2-8): a headcount below 1.
+BAD = ["hoiva-iota", "Hoiva Iota Oy", "", "87.10", "-3", "preventive_only", "fi", "", "", "", "", ""]
+BAD_LINE = "asiakkaat.csv: row 9: employees: Input should be greater than or equal to 1"
 
 
 def csv_bytes(rows: Sequence[Sequence[str]], delimiter: str = ";", bom: bool = True) -> bytes:

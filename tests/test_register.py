@@ -10,22 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.load import Project, load_profiles
+from generator.load import load_profiles
 from tests.conftest import ROOT, SAMPLE_EPOCH, write_yaml
-from tests.registers import HEADER, IDS, SEVEN, write_csv, write_xlsx
-
-# Row 9 as a spreadsheet shows it: the header is row 1, the seven clients rows 2-8.
-BAD = ["hoiva-iota", "Hoiva Iota Oy", "", "87.10", "-3", "preventive_only", "fi", "", "", "", "", ""]
-
-
-@pytest.fixture(scope="module")
-def project():
-    return Project(ROOT)
-
-
-@pytest.fixture(scope="module")
-def library(project):
-    return project.load_library()
+from tests.registers import BAD, BAD_LINE, HEADER, IDS, SEVEN, write_csv, write_xlsx
 
 
 def run(*args: str, env: dict | None = None):
@@ -33,16 +20,13 @@ def run(*args: str, env: dict | None = None):
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """The seven clients and a bad row, as Finnish Excel saves a CSV, built once with a depfile."""
-    folder = tmp_path_factory.mktemp("register")
-    register = write_csv(folder / "asiakkaat.csv", [HEADER] + SEVEN + [BAD])
-    out = folder / "out"
-    result = run("build", "--root", str(ROOT), str(register), "-o", str(out), "-j", "2", "--depfile", "--json")
-    return folder, out, result
+def built(built_register):
+    """The session's build of the seven clients and a bad row (tests/conftest.py): (folder, OUT, CLI result)."""
+    register, _, out, result = built_register
+    return register.parent, out, result
 
 
-def test_a_register_builds_and_a_bad_row_fails_alone(built):
+def test_a_register_builds_and_a_bad_row_fails_alone(built, tmp_path):
     folder, out, result = built
     assert result.exit_code == 1, result.output
     summary = json.loads(result.stdout)
@@ -50,16 +34,21 @@ def test_a_register_builds_and_a_bad_row_fails_alone(built):
     assert sorted(p.parent.name for p in out.glob("*/manifest.json")) == sorted(IDS)
     failed = [line for line in result.stderr.splitlines() if line.startswith("failed: ")]
     assert len(failed) == 1
-    assert failed[0].endswith("asiakkaat.csv: row 9: employees: Input should be greater than or equal to 1")
-    check = run("check", str(out))
+    assert failed[0].endswith(BAD_LINE)
+    # a toolkit built from a register row (one with the needs chart) passes the same checks as any other
+    shutil.copytree(out / "hoiva-zeta", tmp_path / "out" / "hoiva-zeta")
+    check = run("check", str(tmp_path / "out"))
     assert check.exit_code == 0, check.output
 
 
-def test_the_same_register_as_xlsx_is_the_same_input(built):
+def test_the_same_register_as_xlsx_is_the_same_input(built, tmp_path):
     """Numbers and dates typed as Excel types them read as the CSV's text: every client is up to date."""
     folder, out, _ = built
-    register = write_xlsx(folder / "asiakkaat.xlsx", [HEADER] + SEVEN + [BAD])
-    result = run("build", "--root", str(ROOT), str(register), "-o", str(out), "-j", "1", "--depfile", "--json")
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    register = write_xlsx(tmp_path / "asiakkaat.xlsx", [HEADER] + SEVEN + [BAD])
+    result = run("build", "--root", str(ROOT), str(register), "--data", str(folder / "tarvetiedot.csv"), "-o",
+                 str(copy), "-j", "1", "--depfile", "--json")
     summary = json.loads(result.stdout)
     assert (summary["up_to_date"], summary["built"], summary["failed"]) == (7, 0, 1), result.stderr
     assert "asiakkaat.xlsx: row 9: employees: " in result.stderr
@@ -74,14 +63,15 @@ def test_the_depfile_of_a_register_client_names_the_register(built):
 
 def test_editing_one_row_rebuilds_one_client(built, tmp_path):
     """The build key of a register client is its row's values: moving rows or editing another leaves it alone."""
-    _, out, _ = built
+    folder, out, _ = built
     copy = tmp_path / "out"
     shutil.copytree(out, copy)
     rows = [list(r) for r in SEVEN]
     rows[1][4] = "23"  # hoiva-beta grows by one employee
     rows.insert(0, rows.pop())  # and the construction firm moves to the top
     register = write_csv(tmp_path / "asiakkaat.csv", [HEADER] + rows)
-    result = run("build", "--root", str(ROOT), str(register), "-o", str(copy), "-j", "1", "--depfile", "--json")
+    result = run("build", "--root", str(ROOT), str(register), "--data", str(folder / "tarvetiedot.csv"), "-o",
+                 str(copy), "-j", "1", "--depfile", "--json")
     summary = json.loads(result.stdout)
     assert (summary["built"], summary["up_to_date"]) == (1, 6), result.stderr
     assert [r["id"] for r in summary["results"] if r["status"] == "built"] == ["hoiva-beta"]
