@@ -265,12 +265,13 @@ def _one_client(path: Path, client_id: str | None, project, library):
         if lp is None and problems:  # the client's own row may be among the invalid ones
             _fail(InputError(problems, "profiles"))
         if lp is None:
-            ids = ", ".join(c.profile.id for c in loaded[:10])
-            raise click.UsageError(f"no client {client_id!r} in {path} (clients: {ids}{' ...' if len(loaded) > 10 else ''})")
+            ids = ", ".join(c.profile.id for c in loaded[:10]) + (" ..." if len(loaded) > 10 else "")
+            raise click.UsageError(f"no client {escape(repr(client_id))} in {escape(str(path))} (clients: {ids})")
         return lp
     if len(loaded) + len({p.where for p in problems}) > 1:
         ids = ", ".join(c.profile.id for c in loaded[:5])
-        raise click.UsageError(f"{path} holds {len(loaded)} clients; name one with --client ID (e.g. {ids})")
+        raise click.UsageError(f"{escape(str(path))} holds {len(loaded)} clients; name one with --client ID "
+                               f"(e.g. {ids})")
     if problems or not loaded:
         _fail(InputError(problems or [Problem(str(path), "", "holds no client")], "profiles"))
     return loaded[0]
@@ -423,7 +424,7 @@ def import_(register: Path, out: Path, workspace: Path | None, root: Path | None
     from .load import load_profiles
     from .table import TABLE_SUFFIXES
     if register.suffix not in TABLE_SUFFIXES:
-        raise click.UsageError(f"{register}: a register is a .csv or .xlsx file")
+        raise click.UsageError(f"{escape(str(register))}: a register is a .csv or .xlsx file")
     project = _project((register,), workspace, root)
     try:
         library = project.load_library()
@@ -442,7 +443,7 @@ def import_(register: Path, out: Path, workspace: Path | None, root: Path | None
     for f, why in result.refused:
         click.echo(f"{escape(f)}: not written: {escape(why)}", err=True)
     for p in problems:
-        click.echo(str(p), err=True)
+        click.echo(escape(str(p)), err=True)
     if result.others:
         click.echo(f"note: {len(result.others)} other profile(s) in {escape(str(out))} are not in the register; "
                    "left as they are", err=True)

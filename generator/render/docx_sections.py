@@ -384,8 +384,8 @@ def _figures_chart(w: Writer, figures) -> None:
         return
     L = w.plan.label
     none = L("docx.chart.no_peers")
-    bars = [Bar(f"{f.name} ({f.period})", "" if f.value_text == f.short else f.value_text, f.value, f.short, f.peer_median, f.peer_short or none,
-                f.percent) for f in figures]
+    bars = [Bar(f"{f.name} ({f.period})", "" if f.value_text == f.short else f.value_text, f.value, f.short,
+                f.peer_median, f.peer_short or none, f.percent) for f in figures]
     fonts = (w.templates_dir or tool_home() / "templates") / "fonts"
     png = draw(bars, L("docx.chart.you"), L("docx.data.peer_median"), "#" + (w.brand or w.colour), fonts)
     described = "; ".join(f"{b.label}: {f.value_text}; {f.peer_text}" for b, f in zip(bars, figures))
