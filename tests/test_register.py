@@ -218,3 +218,21 @@ def test_import_never_overwrites_another_clients_file_and_skips_bad_rows(tmp_pat
     assert "asiakkaat.csv: row 4: employees: " in result.stderr
     assert "1 other profile(s)" in result.stderr and "1 invalid row(s) not imported" in result.stderr
     assert not (folder / "hoiva-iota.yaml").exists() and (folder / "hoiva-beta.yaml").exists()
+
+
+def test_oversized_registers_are_refused_with_one_line(tmp_path, project, library, monkeypatch):
+    """The limits (tests lower them: a real register would take too long to write) hold for both formats."""
+    import generator.table as table
+
+    register = write_csv(tmp_path / "a.csv", [HEADER] + SEVEN)
+    workbook = write_xlsx(tmp_path / "a.xlsx", [HEADER] + SEVEN)
+    monkeypatch.setattr(table, "MAX_ROWS", 5)
+    for path in (register, workbook):
+        (problem,) = problems_of(path, project, library)
+        assert problem.endswith(f"{path.name}: more than 5 rows; split the file"), problem
+    monkeypatch.setattr(table, "MAX_UNPACKED", workbook.stat().st_size)  # compressed, so it unpacks to more
+    (problem,) = problems_of(workbook, project, library)
+    assert "a.xlsx: unpacks to more than" in problem
+    monkeypatch.setattr(table, "MAX_BYTES", 100)
+    (problem,) = problems_of(register, project, library)
+    assert problem.endswith("a.csv: file is larger than 100 bytes, the most allowed")
