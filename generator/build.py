@@ -191,10 +191,13 @@ class Options:
 
 
 def prepare(lp: LoadedProfile, project: Project, library: Library, out_root: Path, outputs: tuple[Output, ...],
-            templates: str, opts: Options, check: bool = True) -> "Result | tuple[Plan, dict, dict]":
+            templates: str, opts: Options, check: bool = True,
+            defer: bool = False) -> "Result | tuple[Plan, dict, dict] | None":
     """A Result when the toolkit is up to date or cannot be planned; else its plan, input key and quick key.
 
     check=False when the caller has already found the toolkit out of date (a worker, after build_all).
+    defer=True: None when there is no earlier toolkit to compare with, so the plan is left to the worker
+    that builds it (a first build then selects each plan once, in parallel, not twice).
 
     Two checks, cheap first: when the profile, provider, templates and the whole content library are as
     last built, the toolkit is up to date without selecting its plan. When only the content changed, the
@@ -208,6 +211,8 @@ def prepare(lp: LoadedProfile, project: Project, library: Library, out_root: Pat
         manifest = read_manifest(out_dir) if check and not opts.force else None
         if manifest and manifest.get("quick_inputs") == quick and outputs_intact(out_dir, manifest):
             return Result(pid, "up-to-date")
+        if defer and manifest is None:
+            return None
         record_path = previous_record(opts, lp)
         record = load_record(record_path) if record_path else None
         plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.workspace, previous=record,
@@ -369,12 +374,20 @@ def locked(out_root: Path, wait: float = 0.0) -> Iterator[None]:
 _WORKER: dict = {}
 
 
-def _init_worker(workspace: str, tool: str, templates: str) -> None:
+# The library the parent loaded, which a forked worker inherits instead of loading it again
+_PARENT: dict = {}
+
+
+def _init_worker(workspace: str, tool: str, templates: str, shared: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
     project = Project(Path(workspace), Path(tool))  # the same workspace and tool as the parent
-    _WORKER.update(project=project, library=project.load_library(), outputs=available_outputs(), templates=templates)
+    inherited = _PARENT.get("library")
+    library = inherited[1] if inherited and inherited[0] == (workspace, tool) else project.load_library()
+    _WORKER.update(project=project, library=library, outputs=available_outputs(), templates=templates)
     for o in _WORKER["outputs"]:  # import heavy renderers once per worker, not once per toolkit
         o.load()
+    from .render.pdf import share_proven_steps
+    share_proven_steps(Path(shared))
 
 
 def _work(lp: LoadedProfile, out_root: str, opts: Options) -> Result:
@@ -423,7 +436,10 @@ def build_all(profiles: list[LoadedProfile], project: Project, library: Library,
         stale: list[LoadedProfile] = []
         first: Optional[tuple[Plan, dict, dict]] = None
         for lp in profiles if not stop else ():
-            prepared = prepare(lp, project, library, out_root, outputs, templates, opts)
+            prepared = prepare(lp, project, library, out_root, outputs, templates, opts, defer=jobs > 1)
+            if prepared is None:  # never built: a worker selects its plan
+                stale.append(lp)
+                continue
             if isinstance(prepared, Result):
                 res = prepared
             elif jobs <= 1:
@@ -436,9 +452,17 @@ def build_all(profiles: list[LoadedProfile], project: Project, library: Library,
                 stop = True
                 break
         if len(stale) == 1 and not stop:
-            report(write_toolkit(stale[0], *first, project, library, out_root, outputs, opts))
+            first = first or prepare(stale[0], project, library, out_root, outputs, templates, opts, check=False)
+            report(first if isinstance(first, Result) else
+                   write_toolkit(stale[0], *first, project, library, out_root, outputs, opts))
         elif stale and not stop:
-            _build_in_pool(stale, project, out_root, min(jobs, len(stale)), opts, templates, report, notice)
+            _PARENT["library"] = ((str(project.workspace), str(project.tool)), library)  # forked workers share it
+            for o in outputs:  # imported once here, forked workers start with WeasyPrint and python-docx loaded
+                o.load()
+            try:
+                _build_in_pool(stale, project, out_root, min(jobs, len(stale)), opts, templates, report, notice)
+            finally:
+                _PARENT.clear()
     summary.results.sort(key=lambda r: r.id)
     summary.seconds = time.perf_counter() - start
     return summary
@@ -452,19 +476,22 @@ def _build_in_pool(stale: list[LoadedProfile], project: Project, out_root: Path,
     (CPython gh-115634). If a worker dies, what it left unfinished is rerun in a fresh pool.
     """
     generation = jobs * RECYCLE_AFTER
-    for start in range(0, len(stale), generation):
-        if _build_generation(stale[start:start + generation], project, out_root, jobs, opts, templates, report,
-                             notice):
-            return
+    # Care-pathway steps proven by one worker are shared with the others through this folder (render/pdf.py)
+    with tempfile.TemporaryDirectory(prefix="toolkit-steps-") as shared:
+        for start in range(0, len(stale), generation):
+            if _build_generation(stale[start:start + generation], project, out_root, jobs, opts, templates,
+                                 report, notice, shared):
+                return
 
 
 def _build_generation(todo: list[LoadedProfile], project: Project, out_root: Path, jobs: int, opts: Options,
-                      templates: str, report: Callable[[Result], bool], notice: Callable[[str], None]) -> bool:
+                      templates: str, report: Callable[[Result], bool], notice: Callable[[str], None],
+                      shared: str) -> bool:
     """Build todo in one pool (retried after a dead worker); True when the batch should stop."""
     for attempt in range(POOL_RETRIES + 1):
         unfinished: list[LoadedProfile] = []
         pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_init_worker,
-                                   initargs=(str(project.workspace), str(project.tool), templates))
+                                   initargs=(str(project.workspace), str(project.tool), templates, shared))
         futures: dict = {}
         try:
             for lp in todo:

@@ -307,7 +307,7 @@ def load_library(root: Path, labels_dir: Path | None = None, overlay: Path | Non
     for path in files:
         rel = show(path)
         try:
-            data = read_yaml(path, rel)
+            data = read_yaml(path, rel, trusted=True)  # the library's own files
         except YamlProblem as exc:
             problems.append(exc.problem)
             continue
@@ -330,7 +330,7 @@ def load_library(root: Path, labels_dir: Path | None = None, overlay: Path | Non
     label_files: dict[str, str] = {}
     if labels_dir is not None:
         for lpath in sorted(Path(labels_dir).glob("*.yaml")):
-            _load_labels(lpath, show(lpath), problems, labels, label_files)
+            _load_labels(lpath, show(lpath), problems, labels, label_files, trusted=True)
     _check_whole(items, groups, item_files, problems)
     _check_citations(items, groups, sources, item_files, problems)
     origins: dict[str, str] = {}
@@ -570,9 +570,9 @@ def _load_list(data: Any, rel: str, model: type[BaseModel], problems: list[Probl
 
 
 def _load_labels(path: Path, rel: str, problems: list[Problem], labels: dict[str, Label],
-                 where: dict[str, str]) -> None:
+                 where: dict[str, str], trusted: bool = False) -> None:
     try:
-        data = read_yaml(path, rel)
+        data = read_yaml(path, rel, trusted=trusted)
     except YamlProblem as exc:
         problems.append(exc.problem)
         return

@@ -427,3 +427,19 @@ def _pathway_context(plan):
                contacts=P._contacts(plan), theme=plan.item("theme.pathway"))
     ctx["credit"] = plan.label("pdf.pathway.credit")
     return ctx
+
+
+def test_proven_steps_are_shared_through_the_batch_folder(tmp_path):
+    """A step one worker proved is found by another worker of the batch; junk in the folder is ignored."""
+    from generator.render.pdf import PATHWAY_SCALES, ProvenSteps
+    first, second = ProvenSteps(), ProvenSteps()
+    first.folder = second.folder = tmp_path
+    assert second.get("abc") is None
+    first.prove("abc", 7)
+    assert second.get("abc") == 7 and list(tmp_path.iterdir()) == [tmp_path / "abc"]
+    (tmp_path / "bad").write_text("x")
+    (tmp_path / "far").write_text(str(len(PATHWAY_SCALES)))
+    assert second.get("bad") is None and second.get("far") is None
+    alone = ProvenSteps()
+    alone.prove("abc", 3)
+    assert alone.get("abc") == 3 and ProvenSteps().get("abc") is None

@@ -10,6 +10,7 @@ form widgets are known to fail PDF/UA, upstream #2726), so the documents are cal
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,12 +125,52 @@ def render_pathway(plan: Plan, templates_dir: Path, asset_root: Optional[Path] =
     best = min(found)
     _PATHWAY_HINTS[key] = best
     if signature:
-        _PATHWAY_PROVEN[signature] = best
+        _PATHWAY_PROVEN.prove(signature, best)
     return write(found[best], "care-pathway.pdf", identity=identity(plan, "care-pathway"))
 
 
-# layout signature -> the scale index proven for it (this step fits, the one before does not); per process
-_PATHWAY_PROVEN: dict[str, int] = {}
+class ProvenSteps(dict):
+    """Layout signature -> the scale index proven for it (this step fits, the one before does not).
+
+    Kept per process; when a batch shares a folder (share_proven_steps, set in every worker of a build's
+    pool), a step one worker proved is read by the others too, so a signature is searched for once per batch
+    rather than once per worker. The folder holds one small file per signature, written atomically; a file
+    that cannot be read counts as not proven, which only costs a search.
+    """
+
+    folder: Optional[Path] = None
+
+    def get(self, signature: str, default=None):  # type: ignore[override]
+        if signature in self:
+            return self[signature]
+        if self.folder is not None:
+            try:
+                step = int((self.folder / signature).read_text(encoding="ascii"))
+            except (OSError, ValueError):
+                return default
+            if 0 <= step < len(PATHWAY_SCALES):
+                self[signature] = step
+                return step
+        return default
+
+    def prove(self, signature: str, step: int) -> None:
+        self[signature] = step
+        if self.folder is not None:
+            tmp = self.folder / f".{signature}.{os.getpid()}"
+            try:
+                tmp.write_text(str(step), encoding="ascii")
+                os.replace(tmp, self.folder / signature)
+            except OSError:
+                tmp.unlink(missing_ok=True)
+
+
+_PATHWAY_PROVEN = ProvenSteps()
+
+
+def share_proven_steps(folder: Optional[Path]) -> None:
+    """Share proven care-pathway steps through folder with the other processes of a batch (None: stop)."""
+    _PATHWAY_PROVEN.clear()
+    _PATHWAY_PROVEN.folder = folder
 HEADER_NAME_WIDTH = 0.62 * (297 - 18) / 25.4 * 72 * 0.85  # pt: the header's name line at scale-0, with a margin
 HEADER_NAME_SIZE = 1.2 * 10.4  # pt: .for at scale-0 (care-pathway.css)
 
