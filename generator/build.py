@@ -155,7 +155,8 @@ def base_key(lp: LoadedProfile, project: Project, templates: str, outputs: tuple
     """Hashes of a toolkit's own inputs and of how it is built; the content comes on top (see below)."""
     provider = lp.provider
     return {
-        "profile": _file_hash(lp.path, project.workspace),
+        # a register's row is keyed by its own values, so editing one row rebuilds that one client
+        "profile": lp.digest or _file_hash(lp.path, project.workspace),
         "provider": _file_hash(lp.provider_path, project.workspace),
         "assets": {k: _file_hash(v, project.workspace) for k, v in
                    (("logo", provider and provider.logo), ("base_docx", provider and provider.base_docx)) if v},
@@ -165,6 +166,8 @@ def base_key(lp: LoadedProfile, project: Project, templates: str, outputs: tuple
         "outputs": [o.filename for o in outputs],
         "extras": [name for name, on in (("depfile", opts.depfile), ("zip", opts.zip)) if on],
         "previous": _record_hash(previous_record(opts, lp)),
+        # the client's figures and peer medians (--data): a changed figure rebuilds the clients it changes
+        **({"data": sha256(repr(lp.data).encode())} if lp.data is not None else {}),
     }
 
 
@@ -277,7 +280,8 @@ def prepare(lp: LoadedProfile, project: Project, library: Library, out_root: Pat
             return None
         record_path = previous_record(opts, lp)
         record = load_record(record_path) if record_path else None
-        plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.workspace, previous=record)
+        plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.workspace, previous=record,
+                      data=lp.data)
         inputs = input_key(base, plan)
     except ToolkitError as exc:
         return _failed(lp, str(exc))
@@ -356,10 +360,16 @@ def commit_files(out_dir: Path, files: dict[str, bytes], extra: dict[Path, bytes
 def depfile(lp: LoadedProfile, plan: Plan, library: Library, project: Project, out_dir: Path,
             rendered: dict[str, bytes]) -> str:
     """A Make rule: the toolkit's files depend on its profile, provider, used content files, the workspace's
-    label overrides and the templates (the tool's files in full when the tool is installed elsewhere)."""
+    label overrides and the templates (the tool's files in full when the tool is installed elsewhere).
+
+    A client from a register depends on the whole register file: Make knows files, not rows, so an edit to
+    any row makes Make run the build, which then rebuilds only the clients whose rows changed.
+    """
     reference = project.shown(project.content_dir / "reference" / "industries.yaml")
     used = sorted({library.item_files[i] for i in plan.selected_ids()} | {reference})
-    deps = [lp.path] + ([lp.provider_path] if lp.provider_path else []) + used
+    deps = [lp.source] + ([lp.provider_path] if lp.provider_path else []) + used
+    if lp.data is not None:  # --data: the figures are an input too (the whole file, as for a register)
+        deps.insert(1, lp.data.source)
     item_files = set(library.item_files.values())
     deps += sorted(k for k in library.workspace_hashes if k not in item_files)  # label overrides, own sources
     deps += sorted(project.shown(p) for p in project.templates_dir.rglob("*") if p.is_file())

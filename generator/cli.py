@@ -1,5 +1,5 @@
-"""Command line: toolkit init | validate | schema | explain | build | check. Turns our exceptions into messages
-and exit codes."""
+"""Command line: toolkit init | validate | schema | explain | build | import | collect | check. Turns our
+exceptions into messages and exit codes."""
 
 from __future__ import annotations
 
@@ -75,6 +75,34 @@ def project_options(command):
     )(command)
 
 
+def data_option(command):
+    """--data FILE: the clients' needs data, checked whole before anything is built."""
+    return click.option(
+        "--data", "data_file", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
+        metavar="FILE", help="Needs data (.csv or .xlsx; columns client_id, indicator, period, value, n): each "
+                             "client's own figures, compared with the median of the other clients of the same "
+                             "industry group. A file with any other column, or with personal data, is refused.",
+    )(command)
+
+
+def _with_data(data_file: Path | None, loaded: list, project, library, quiet: bool = False) -> list:
+    """The clients with their needs data (peers from all of them, before any --shard); exits on a bad file."""
+    if data_file is None:
+        return loaded
+    from .needs import load_data, with_data
+    shown = project.shown(data_file)
+    try:
+        rows = load_data(data_file, shown, library)
+    except ToolkitError as err:
+        _fail(err)
+    loaded, unknown = with_data(loaded, rows, library, shown)
+    if unknown and not quiet:  # ids only: figures never go to logs
+        listed = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
+        click.echo(f"note: {escape(shown)}: no client here has the id {escape(listed)}; those rows are not used",
+                   err=True)
+    return loaded
+
+
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     """toolkit --version: the tool's version and where it runs from, and the content library's version."""
     if not value or ctx.resilient_parsing:
@@ -124,11 +152,13 @@ def init(folder: Path) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@data_option
 @project_options
-def validate(paths: tuple[Path, ...], workspace: Path | None, root: Path | None) -> None:
-    """Check profiles, provider files, the content library and the workspace's own content; report every problem.
+def validate(paths: tuple[Path, ...], data_file: Path | None, workspace: Path | None, root: Path | None) -> None:
+    """Check profiles and registers, provider files, the content library, the workspace's own content and
+    (with --data) a needs data file; report every problem.
 
-    Example: toolkit validate profiles/
+    Example: toolkit validate profiles/ asiakkaat.xlsx --data tarvetiedot.csv
     """
     from .load import load_profiles, skipped_summary
     project = _project(paths, workspace, root)
@@ -142,27 +172,33 @@ def validate(paths: tuple[Path, ...], workspace: Path | None, root: Path | None)
         click.echo(f"warning: {w}", err=True)
     if found.problems:
         _fail(InputError(found.problems, "profiles"), skipped)
+    loaded = _with_data(data_file, found.profiles, project, library)
     own = len(library.workspace_items)
-    click.echo(f"OK: {len(found.profiles)} profile(s) and {len(library.items)} content items"
-               + (f" ({own} from the workspace)" if own else "") + " are valid"
-               + (f"; {skipped}" if skipped else "") + ".")
+    figures = sum(len(lp.data.figures) for lp in loaded if lp.data)
+    click.echo(f"OK: {len(loaded)} profile(s) and {len(library.items)} content items"
+               + (f" ({own} from the workspace)" if own else "")
+               + (f", and {figures} figure(s) of {sum(1 for lp in loaded if lp.data)} client(s)" if data_file else "")
+               + " are valid" + (f"; {skipped}" if skipped else "") + ".")
 
 
 @main.command()
-@click.option("--kind", type=click.Choice(["profile", "provider", "record", "all"]), default="all",
-              show_default=True, help="Which schema to print: profile and provider files, or the records that "
-                                      "toolkit collect writes.")
+@click.option("--kind", type=click.Choice(["profile", "provider", "record", "data", "all"]), default="all",
+              show_default=True, help="Which schema to print: profile and provider files, the records that "
+                                      "toolkit collect writes, or a row of a needs data file (--data) with "
+                                      "every indicator and its unit.")
 @project_options
 def schema(kind: str, workspace: Path | None, root: Path | None) -> None:
-    """Print the JSON Schema of profiles and provider files, for YAML editors.
+    """Print the JSON Schema of profiles and provider files, for YAML editors, and of needs data rows.
 
     Example: toolkit schema --kind profile > profile.schema.json
     """
     from .record import record_schema
-    from .schema import schemas
+    from .schema import data_schema, schemas
     project = _project((), workspace, root)
     try:
-        out = schemas(project)
+        library = project.load_library()  # once: the county names and the survey factors both come from it
+        out = schemas(library)
+        out["data"] = data_schema(library)
     except ToolkitError as err:
         _fail(err)
     out["record"] = record_schema()
@@ -171,28 +207,39 @@ def schema(kind: str, workspace: Path | None, root: Path | None) -> None:
 
 @main.command()
 @click.argument("profile", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--client", "client_id", default=None, metavar="ID",
+              help="With a register (.csv, .xlsx) of several clients: the id of the client to explain.")
 @click.option("--all", "show_all", is_flag=True,
               help="List every item, also those every workplace gets, with its reason.")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan and every decision as JSON.")
 @click.option("--previous", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
               help="RECORDS folder of last round (from toolkit collect): show what the plan takes over from it.")
+@data_option
+@click.option("--peers", "peer_paths", multiple=True, type=click.Path(path_type=Path, exists=True),
+              help="With --data: the profiles and registers whose clients are the peer group, as the build's "
+                   "PATHs (default: PROFILE's own file or register).")
 @project_options
-def explain(profile: Path, show_all: bool, as_json: bool, previous: Path | None, workspace: Path | None,
-            root: Path | None) -> None:
-    """Show what was tailored for one client: each item the profile brought in or left out, and why.
+def explain(profile: Path, client_id: str | None, show_all: bool, as_json: bool, previous: Path | None,
+            data_file: Path | None, peer_paths: tuple[Path, ...], workspace: Path | None, root: Path | None) -> None:
+    """Show what was tailored for one client: each item the profile brought in or left out, and why, and
+    with --data what the client's figures suggest.
 
     Items from the workspace's content/ are marked "added by the workspace" or "replaced by the workspace".
 
-    Example: toolkit explain profiles/hoivakoti-aurinko.yaml
+    Example: toolkit explain asiakkaat.xlsx --client hoivakoti-aurinko --data tarvetiedot.csv
     """
-    from .load import load_all
     from .select import select
     project = _project((profile,), workspace, root)
     try:
-        library, loaded = load_all([profile], project)
+        library = project.load_library()
     except ToolkitError as err:
         _fail(err)
-    lp = loaded[0]
+    lp = _one_client(profile, client_id, project, library)
+    if data_file is not None:
+        from .load import load_profiles
+        peers = load_profiles(peer_paths, project, library)[0] if peer_paths else _clients_of(profile, project, library)
+        everyone = [lp] + [p for p in peers if p.profile.id != lp.profile.id]
+        lp = _with_data(data_file, everyone, project, library, quiet=True)[0]
     record = None
     if previous is not None and (previous / f"{lp.profile.id}.json").is_file():
         from .record import load_record
@@ -200,7 +247,8 @@ def explain(profile: Path, show_all: bool, as_json: bool, previous: Path | None,
             record = load_record(previous / f"{lp.profile.id}.json")
         except InputError as err:
             _fail(err)
-    plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.workspace, previous=record)
+    plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.workspace, previous=record,
+                  data=lp.data)
     if as_json:
         data = asdict(plan)
         for d in data["decisions"]:  # the JSON stays as it was: reasons, not how explain groups them
@@ -210,6 +258,32 @@ def explain(profile: Path, show_all: bool, as_json: bool, previous: Path | None,
         click.echo(_json(data))
     else:
         click.echo(str(plan) if show_all else plan.summary())
+
+
+def _clients_of(path: Path, project, library) -> list:
+    from .load import load_profiles
+    return load_profiles([path], project, library)[0]
+
+
+def _one_client(path: Path, client_id: str | None, project, library):
+    """The client to explain: the profile in a file, or the row of a register that --client names."""
+    from .load import load_profiles
+    loaded, problems = load_profiles([path], project, library)
+    if client_id is not None:
+        lp = next((c for c in loaded if c.profile.id == client_id), None)
+        if lp is None and problems:  # the client's own row may be among the invalid ones
+            _fail(InputError(problems, "profiles"))
+        if lp is None:
+            ids = ", ".join(c.profile.id for c in loaded[:10]) + (" ..." if len(loaded) > 10 else "")
+            raise click.UsageError(f"no client {escape(repr(client_id))} in {escape(str(path))} (clients: {ids})")
+        return lp
+    if len(loaded) + len({p.where for p in problems}) > 1:
+        ids = ", ".join(c.profile.id for c in loaded[:5])
+        raise click.UsageError(f"{escape(str(path))} holds {len(loaded)} clients; name one with --client ID "
+                               f"(e.g. {ids})")
+    if problems or not loaded:
+        _fail(InputError(problems or [Problem(str(path), "", "holds no client")], "profiles"))
+    return loaded[0]
 
 
 def _parse_shard(value: str | None, total_opt: int | None) -> tuple[int, int] | None:
@@ -308,13 +382,14 @@ class Progress:
                                       "(written by toolkit collect), where there is one.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
+@data_option
 @project_options
 def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fail_fast: bool, shard: str | None,
           shard_total: int | None, depfile: bool, zip_: bool, wait: float, previous: Path | None, quiet: bool,
-          as_json: bool, workspace: Path | None, root: Path | None) -> None:
-    """Build the toolkits of the given profiles (files or folders) into OUT/<id>/.
+          as_json: bool, data_file: Path | None, workspace: Path | None, root: Path | None) -> None:
+    """Build the toolkits of the given profiles and registers (files or folders) into OUT/<id>/.
 
-    Example: toolkit build profiles/ -o out/ -j 4
+    Example: toolkit build profiles/ asiakkaat.xlsx --data tarvetiedot.csv -o out/ -j 4
     """
     from .build import Options, Result, build_all
     from .load import load_profiles, skipped_summary
@@ -330,7 +405,10 @@ def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fai
     skipped = skipped_summary(found.skipped)
     if any(not p.path for p in problems):  # a PATH argument that names no profile: nothing sensible to build
         _fail(InputError([p for p in problems if not p.path], "profiles"), skipped)
-    # An invalid profile fails on its own; the other clients are still built (unless --fail-fast).
+    # Before the shard is taken: peer medians come from every client of the build, so every shard agrees.
+    loaded = _with_data(data_file, loaded, project, library, quiet)
+    # An invalid profile (or a register's invalid row) fails on its own; the other clients are still built
+    # (unless --fail-fast).
     invalid = tuple(Result(path, "failed", "\n".join(lines)) for path, lines in found.failures().items()
                     if not sh or in_shard(path, *sh))
     if sh:
@@ -370,6 +448,52 @@ def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fai
     if not quiet:
         click.echo(summary.line() + (f"; {skipped}" if skipped else ""), err=True)
     sys.exit(1 if failed else 0)
+
+
+@main.command("import")
+@click.argument("register", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("-o", "--out", "out", type=click.Path(path_type=Path, file_okay=False), default=Path("profiles"),
+              show_default=True, help="Folder for the profiles: OUT/<id>.yaml per client.")
+@project_options
+def import_(register: Path, out: Path, workspace: Path | None, root: Path | None) -> None:
+    """Write one YAML profile per row of a client register (.csv or .xlsx); a new import rewrites only the
+    files whose client changed, and says which fields changed.
+
+    Example: toolkit import asiakkaat.xlsx -o profiles/
+    """
+    from .importer import import_register
+    from .load import load_profiles
+    from .table import TABLE_SUFFIXES
+    if register.suffix not in TABLE_SUFFIXES:
+        raise click.UsageError(f"{escape(str(register))}: a register is a .csv or .xlsx file")
+    project = _project((register,), workspace, root)
+    try:
+        library = project.load_library()
+    except ToolkitError as err:
+        _fail(err)
+    loaded, problems = load_profiles([register], project, library)
+    try:
+        result = import_register(loaded, project.shown(register), out)
+    except OSError as exc:
+        click.echo(f"Error: cannot write to {escape(str(out))}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
+    for f in result.created:
+        click.echo(f"created {escape(f)}")
+    for f, fields in result.updated:
+        click.echo(f"updated {escape(f)}: {', '.join(fields)}")
+    for f, why in result.refused:
+        click.echo(f"{escape(f)}: not written: {escape(why)}", err=True)
+    for p in problems:
+        click.echo(escape(str(p)), err=True)
+    if result.others:
+        click.echo(f"note: {len(result.others)} other profile(s) in {escape(str(out))} are not in the register; "
+                   "left as they are", err=True)
+    invalid = len({p.where for p in problems})
+    click.echo(f"Imported {len(loaded)} client(s) from {escape(project.shown(register))}: {len(result.created)} "
+               f"created, {len(result.updated)} updated, {len(result.unchanged)} unchanged"
+               + (f"; {invalid} invalid row(s) not imported" if invalid else "")
+               + (f"; {len(result.refused)} not written" if result.refused else "") + ".", err=True)
+    sys.exit(1 if problems or result.refused else 0)
 
 
 @main.command()

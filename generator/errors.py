@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 
 @dataclass(frozen=True)
@@ -12,12 +13,20 @@ class Problem:
     path: str
     field: str
     message: str
+    row: Optional[int] = None  # a register's row as a spreadsheet shows it (the header is row 1)
+
+    @property
+    def where(self) -> str:
+        """The file, or the file and row of a register: what one failed client is reported under."""
+        return f"{self.path}: row {self.row}" if self.row is not None else self.path
 
     def __str__(self) -> str:
         # Escaped, so a key or file name cannot drive the terminal or split the line; clipped, so a hostile
         # 1 MB key or value cannot flood a terminal or a CI log.
         path, field, message = (clip(escape(self.path), 300), clip(escape(self.field), 100),
                                 clip(escape(self.message), 600))
+        if self.row is not None:
+            path += f": row {self.row}"
         where = [part for part in (path, field) if part]  # a problem of the command line has no file
         return ": ".join(where + [message])
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import InputError, Problem
 from .text import clean_text
-from .vocab import LANGUAGES, ContractScope, Language, SizeBand, WorkFeature
+from .vocab import DATA_INDICATORS, LANGUAGES, ContractScope, Language, SizeBand, WorkFeature
 from .yamlio import YamlProblem, read_yaml
 
 ID_PATTERN = r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$"
@@ -158,6 +158,10 @@ class Item(BaseModel):
     url: Optional[LangOpt] = Field(None, description="A web address, per language where the page has versions "
                                                      "(sv and en fall back to fi), e.g. a county's service page.")
     refs: tuple[str, ...] = Field((), description="Ids of related items.")
+    addresses: tuple[str, ...] = Field((), description="Actions: what the action answers in a client's needs "
+                                       "data: indicators (absence_days_per_person_year, mental_health_absence_share, "
+                                       "kela_90_day_notifications) and load or resource factors or groups. A need "
+                                       "the data suggests names the plan's actions that address it.")
     cite: tuple[str, ...] = Field(min_length=1, description="Ids of the sources (sources.yaml) the item rests on.")
     note: Optional[str] = Field(None, description="For editors: research trail, what was checked. Never rendered.")
     when: Conditions = Field(default_factory=Conditions, description="Applicability conditions.")
@@ -167,7 +171,7 @@ class Item(BaseModel):
     def _url(cls, v: Optional[LangOpt]) -> Optional[LangOpt]:
         return _web_addresses(v)
 
-    @field_validator("refs")
+    @field_validator("refs", "addresses")
     @classmethod
     def _ref_ids(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         for r in v:
@@ -412,7 +416,7 @@ def _merge_overlay(folder: Path, show: Callable[[Path], str], items: list[Item],
             if origin:
                 origins[item.id], item_files[item.id] = origin, rel
     merged = [i for i in items if i.id in origins]
-    _check_whole(merged, groups, item_files, problems)
+    _check_whole(merged, groups, item_files, problems, universe=items)
     _check_own_citations(merged, sources, own_sources, item_files, items, problems)
     return origins
 
@@ -588,10 +592,12 @@ def _load_labels(path: Path, rel: str, problems: list[Problem], labels: dict[str
 
 
 def _check_whole(items: list[Item], groups: list[IndustryGroup], files: dict[str, str],
-                 problems: list[Problem]) -> None:
-    """Cross-file checks: dangling references and unknown industry groups."""
+                 problems: list[Problem], universe: Optional[list[Item]] = None) -> None:
+    """Cross-file checks: dangling references, unknown industry groups, and what actions say they address."""
     ids = set(files)
     group_ids = [g.id for g in groups]
+    factor_kinds = ("load_group", "load_factor", "resource_group", "resource_factor")
+    addressable = set(DATA_INDICATORS[:3]) | {i.id for i in universe or items if i.kind in factor_kinds}
     if not groups:
         problems.append(Problem("content", "", "no industry groups: add content/reference/industries.yaml"))
     for item in items:
@@ -600,6 +606,13 @@ def _check_whole(items: list[Item], groups: list[IndustryGroup], files: dict[str
             if ref is not None and ref not in ids:
                 problems.append(Problem(where, f"{item.id}.{ref_field}",
                                         f"refers to unknown item '{ref}'.{nearest(ref, sorted(ids))}"))
+        for target in item.addresses:
+            if target not in addressable:
+                problems.append(Problem(where, f"{item.id}.addresses", f"'{target}' is neither a needs-data indicator "
+                                        f"({', '.join(DATA_INDICATORS[:3])}) nor a load or resource factor or group."
+                                        f"{nearest(target, sorted(addressable))}"))
+        if item.addresses and item.kind != "action":
+            problems.append(Problem(where, f"{item.id}.addresses", "only actions address needs data"))
         for g in item.when.industry_groups or ():
             if g not in group_ids:
                 problems.append(Problem(where, f"{item.id}.when.industry_groups",

@@ -12,7 +12,9 @@ from typing import Iterable, Iterator, Optional
 from .errors import InputError, Problem, ToolkitError
 from .library import Library, load_library
 from .palette import palette
-from .profile import LoadedProfile, Provider, validate_profile, validate_provider
+from .profile import LoadedProfile, Profile, Provider, validate_profile, validate_provider
+from .register import read_register, row_problems
+from .table import TABLE_SUFFIXES
 from .text import printable_code_points
 from .yamlio import YamlProblem, read_yaml_scalars
 
@@ -154,6 +156,8 @@ def default_project() -> Project:
 
 # Profile files are told by their extension, compared case-insensitively (Windows tools save ACME.YAML).
 PROFILE_SUFFIXES = (".yaml", ".yml")
+# What a scanned folder offers as clients: profile files and registers (.csv, .xlsx: one client per row)
+INPUT_SUFFIXES = PROFILE_SUFFIXES + TABLE_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -189,8 +193,8 @@ class Loaded:
         """Problem lines by failed input, for a build that keeps going: each client whose provider file
         cannot be used fails with that file's problems, so only that provider's clients fail."""
         by_path: dict[str, list[Problem]] = {}
-        for p in self.problems:
-            by_path.setdefault(p.path, []).append(p)
+        for p in self.problems:  # a register's invalid row fails on its own, as an invalid profile file does
+            by_path.setdefault(p.where, []).append(p)
         providers = {b.provider_path for b in self.blocked}
         out = {path: [str(p) for p in probs] for path, probs in by_path.items() if path not in providers}
         for b in self.blocked:
@@ -296,7 +300,7 @@ def _scan_folder(folder: Path, problems: list[Problem], skipped: list[Skipped]) 
     resolved = folder.resolve()
     found = []
     for f in sorted(folder.iterdir()):
-        if f.suffix.lower() not in PROFILE_SUFFIXES:
+        if f.suffix.lower() not in INPUT_SUFFIXES:
             continue
         hidden = _hidden(f.name)
         if hidden:
@@ -336,36 +340,56 @@ def load_profiles(paths: Iterable[Path], project: Project, library: Library) -> 
     seen_ids: dict[str, str] = {}
     for f in files:
         shown = project.shown(f)
-        try:
-            raw, scalars = read_yaml_scalars(f, shown)
-        except YamlProblem as exc:
-            problems.append(exc.problem)
-            continue
-        profile, probs = validate_profile(raw, shown, counties, project.printable(), scalars)
-        problems.extend(probs)
-        if profile is None:
-            continue
-        if profile.id in seen_ids:
-            problems.append(Problem(shown, "id", f"'{profile.id}' is already used by {seen_ids[profile.id]}; ids must be unique"))
-            continue
-        seen_ids[profile.id] = shown
-        provider, provider_path = None, None
-        if profile.provider:
-            if profile.provider not in providers:
-                providers[profile.provider] = _load_provider(profile.provider, project)
-                warnings += _provider_warnings(*providers[profile.provider][:2])
-            provider, provider_path, pprobs = providers[profile.provider]
-            for prob in pprobs:
-                # A missing provider file is a problem of the profile's field; others belong to the provider file.
-                prob = prob if prob.path else Problem(shown, "provider", prob.message)
-                if prob not in problems:
-                    problems.append(prob)
-            if provider is None:
-                if provider_path:
-                    blocked.append(Blocked(shown, provider_path))
+        for profile, row, digest in _read_profiles(f, shown, counties, project.printable(), problems):
+            where = shown if row is None else f"{shown}: row {row}"
+            if profile.id in seen_ids:
+                problems.append(Problem(shown, "id", f"'{profile.id}' is already used by {seen_ids[profile.id]}; "
+                                                     "ids must be unique", row=row))
                 continue
-        loaded.append(LoadedProfile(shown, profile, provider, provider_path))
+            seen_ids[profile.id] = where
+            provider, provider_path = None, None
+            if profile.provider:
+                if profile.provider not in providers:
+                    providers[profile.provider] = _load_provider(profile.provider, project)
+                    warnings += _provider_warnings(*providers[profile.provider][:2])
+                provider, provider_path, pprobs = providers[profile.provider]
+                for prob in pprobs:
+                    # A missing provider file is a problem of the profile's field; others belong to the provider file.
+                    prob = prob if prob.path else Problem(shown, "provider", prob.message, row=row)
+                    if prob not in problems:
+                        problems.append(prob)
+                if provider is None:
+                    if provider_path:
+                        blocked.append(Blocked(where, provider_path))
+                    continue
+            loaded.append(LoadedProfile(where, profile, provider, provider_path,
+                                        file=shown if row is not None else None, digest=digest))
     return Loaded(loaded, problems, tuple(skipped), tuple(blocked), tuple(warnings))
+
+
+def _read_profiles(path: Path, shown: str, counties: dict[str, str], printable: Optional[frozenset[int]],
+                   problems: list[Problem]) -> Iterator[tuple[Profile, Optional[int], Optional[str]]]:
+    """The valid profiles of one file, each with its register row and the row's hash (None, None for a
+    profile file); every problem is added to problems. One input seam: a register's rows are validated as
+    profiles, exactly as the mapping of a YAML file is."""
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        rows, file_problems, headers = read_register(path, shown)
+        problems.extend(file_problems)
+        for r in rows:
+            profile, probs = validate_profile(r.raw, shown, counties, printable)
+            problems.extend(row_problems(probs, r.row, headers))
+            if profile is not None:
+                yield profile, r.row, r.digest
+        return
+    try:
+        raw, scalars = read_yaml_scalars(path, shown)
+    except YamlProblem as exc:
+        problems.append(exc.problem)
+        return
+    profile, probs = validate_profile(raw, shown, counties, printable, scalars)
+    problems.extend(probs)
+    if profile is not None:
+        yield profile, None, None
 
 
 def _provider_warnings(provider: Optional[Provider], shown: Optional[str]) -> list[Problem]:

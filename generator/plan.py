@@ -176,6 +176,55 @@ class PreviousRound:
 
 
 @dataclass(frozen=True)
+class DataFigure:
+    """One of the client's figures as the plan shows it, in the plan's language (`toolkit build --data`)."""
+
+    indicator: str               # absence_days_per_person_year, survey.load.social.leadership, ...
+    name: str                    # what it measures: "Sickness absence", or the survey's load factor
+    source: str                  # where such figures come from: "sickness absence records"
+    period: str                  # as the data file writes it: 2026, 2026-H1
+    value: Optional[float]       # None: not shown (fewer than 5 respondents or people)
+    value_text: str              # "14.2 days per person-year (n = 40)", or "fewer than 5 respondents, not shown"
+    short: str                   # the number alone, for the chart: "14.2", "38 %"
+    peer_median: Optional[float]  # None: no comparison (fewer than 5 peers)
+    peer_short: str              # the median alone, for the chart
+    peer_text: str               # "median of 7 workplaces in the same industry: 9.8", or why there is none
+    percent: bool                # a percentage (the chart's scale is then 0-100)
+    suggested: str = ""          # id of the suggested need this figure led to, or ""
+    reason: str = ""             # why it did or did not lead to one (explain)
+    factor: Optional[str] = None  # survey figures: the load or resource factor
+
+
+@dataclass(frozen=True)
+class SuggestedNeed:
+    """A need the client's figures suggest, prefilled after last round's needs; editable like any row."""
+
+    id: str                       # data.<indicator>
+    need: str
+    evidence: str                 # the figure, its period and source, the peer median, and what addresses it
+    reason: str                   # the rule that suggested it (explain)
+    factors: tuple[str, ...] = ()  # the load or resource factors it concerns
+    actions: tuple[str, ...] = ()  # the plan's example actions that address it
+
+
+@dataclass(frozen=True)
+class NeedsData:
+    """What the client's needs data says, in the plan's language: its figures and the needs they suggest."""
+
+    figures: tuple[DataFigure, ...]
+    suggested: tuple[SuggestedNeed, ...]
+    # the data file, as shown to the user: explain only, no client document names it, nor the build key
+    source: str = field(default="", repr=False, compare=False)
+
+    def figure(self, indicator: str) -> Optional[DataFigure]:
+        return next((f for f in self.figures if f.indicator == indicator), None)
+
+    def as_rows(self) -> tuple["Carried", ...]:
+        """The suggested needs as rows of the identified-needs table (need.<n>.need / .evidence)."""
+        return tuple(Carried(s.id, (("need", s.need), ("evidence", s.evidence))) for s in self.suggested)
+
+
+@dataclass(frozen=True)
 class Plan:
     """The tailored toolkit content for one client. Renderers read nothing else."""
 
@@ -190,6 +239,7 @@ class Plan:
     content_version: str = ""
     generator_version: str = ""
     previous: Optional[PreviousRound] = None
+    data: Optional[NeedsData] = None  # the client's own figures (toolkit build --data FILE)
 
     def items(self, kind: str, group: Optional[str] = None) -> tuple[Entry, ...]:
         """Selected entries of a kind (and group), in library order."""
@@ -269,7 +319,7 @@ class Plan:
             lines += [f"  {'+' if d.included else '-'} {d.item_id} [{d.kind}]: {d.origin}" for d in own]
         always = sum(1 for d in self.decisions if d.included and not d.drivers)
         lines.append(self.label("explain.always_count", count=always))
-        lines += self.carried_lines()
+        lines += self.carried_lines() + self.data_lines()
         return "\n".join(lines)
 
     def _fact(self, driver: str) -> str:
@@ -306,7 +356,7 @@ class Plan:
         for d in excluded:
             origin = f" ({d.origin})" if d.origin else ""
             lines.append(f"    - {d.item_id} [{d.kind}]: {'; '.join(d.reasons)}{origin}")
-        lines += self.carried_lines()
+        lines += self.carried_lines() + self.data_lines()
         return "\n".join(lines)
 
     def carried_lines(self) -> list[str]:
@@ -326,6 +376,28 @@ class Plan:
         if p.unmet:
             lines.append(f"  {self.label('explain.carried.unmet')} ({len(p.unmet)}):")
             lines += [f"    > {i}" for i in p.unmet]
+        return lines
+
+
+    def data_lines(self) -> list[str]:
+        """What the client's needs data suggested, and why (for explain): each figure with the rule that
+        turned it into a suggested need or not, then the suggested needs with what they are linked to."""
+        d = self.data
+        if d is None:
+            return []
+        carried = len(self.previous.needs) if self.previous else 0
+        number = {s.id: self.label("common.need_number", n=carried + i) for i, s in enumerate(d.suggested, 1)}
+        lines = [f"{self.label('explain.data', file=d.source)} ({len(d.figures)}):"]
+        for f in d.figures:
+            lines.append(f"  {f.indicator} {f.period}: {f.value_text}; {f.peer_text}")
+            lines.append(f"    {'→ ' + number[f.suggested] if f.suggested else '·'} {f.reason}")
+        if d.suggested:
+            lines.append(f"{self.label('explain.data.suggested')} ({len(d.suggested)}):")
+        for s in d.suggested:
+            lines.append(f"  {number[s.id]} {s.id}: {s.need}")
+            for key, ids in (("explain.data.factors", s.factors), ("explain.data.actions", s.actions)):
+                if ids:
+                    lines.append(f"    {self.label(key)}: {', '.join(ids)}")
         return lines
 
 

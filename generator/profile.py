@@ -8,7 +8,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
@@ -18,6 +18,9 @@ from .library import nearest, pydantic_problems
 from .text import clean_text
 from .vocab import CONTRACT_SCOPES, LANGUAGES, WORK_FEATURES, ContractScope, Language, WorkFeature
 from .yamlio import Scalar
+
+if TYPE_CHECKING:
+    from .needs import ClientData
 
 PROFILE_ID = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 PHONE = r"^\+?[0-9 ()-]{5,25}$"
@@ -313,12 +316,20 @@ def base_docx_problem(path: Path) -> Optional[str]:
 
 @dataclass(frozen=True)
 class LoadedProfile:
-    """A valid profile with its provider (if any) and the files it came from."""
+    """A valid profile with its provider (if any), where it came from, and the client's needs data (if any)."""
 
-    path: str
+    path: str  # as users see it: profiles/acme.yaml, or `asiakkaat.xlsx: row 9` for a row of a register
     profile: Profile
     provider: Optional[Provider]
     provider_path: Optional[str]
+    file: Optional[str] = None    # the register a row came from; None when path is the profile's own file
+    digest: Optional[str] = None  # sha256 of a register row's values, its build key; None: the file's bytes
+    data: Optional["ClientData"] = None  # the client's figures and peer medians (--data FILE)
+
+    @property
+    def source(self) -> str:
+        """The file this client was read from (a whole register for a row): what its depfile names."""
+        return self.file or self.path
 
 
 def _literal_hints(problems: list[Problem], raw: Any) -> list[Problem]:

@@ -10,7 +10,9 @@ from . import __version__
 from .library import Conditions, Item, Library
 from .plan import Carried, ClientInfo, Decision, Entry, Plan, PreviousRound, ProviderInfo, Reference, TeamMember
 from .profile import Profile, Provider
+from .needs import ClientData
 from .record import Record
+from .suggest import needs_data
 from .vocab import LANGUAGES, size_band
 
 _TEXT_FIELDS = ("body", "consequence", "why", "aim", "how", "who", "who_ohs", "when_text", "metric")
@@ -125,10 +127,11 @@ def _county_item(library: Library, name: Optional[str]) -> Optional[Item]:
 
 def select(profile: Profile, library: Library, provider: Optional[Provider] = None,
            provider_id: Optional[str] = None, root: Optional[Path] = None,
-           previous: Optional["Record"] = None) -> Plan:
+           previous: Optional["Record"] = None, data: Optional[ClientData] = None) -> Plan:
     """Decide for every library item whether it belongs in this client's toolkit, and why.
 
     previous: last round's record of this client; the plan then starts from it (see carry_forward).
+    data: the client's own figures with the peer medians; the plan then shows them and the needs they suggest.
     """
     facts = _Facts(profile, library)
     county = _county_item(library, profile.wellbeing_county)
@@ -177,6 +180,7 @@ def select(profile: Profile, library: Library, provider: Optional[Provider] = No
         content_version=_content_version(entries, facts.labels, references),
         generator_version=__version__,
         previous=carry_forward(previous, library) if previous is not None else None,
+        data=needs_data(data, library, facts.labels, facts.lang, entries) if data is not None else None,
     )
 
 

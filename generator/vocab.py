@@ -51,3 +51,14 @@ def size_band(employees: int) -> str:
     if employees < 50:
         return "20-49"
     return "50+"
+
+
+# Needs data (toolkit build --data FILE): the indicators a data file may hold besides survey.<factor id>, each
+# with its unit. Content items name them in `addresses` (an action that answers what the figure shows).
+DATA_INDICATORS: tuple[str, ...] = (
+    "absence_days_per_person_year",  # sickness-absence days per person-year; n = average headcount
+    "mental_health_absence_share",   # % of sickness-absence days with a mental-health diagnosis
+    "kela_90_day_notifications",     # Kela's notifications at 90 days of sickness allowance (a count)
+    "survey.response_rate",          # % of staff who answered the survey; n = respondents
+)
+SURVEY_PREFIX = "survey."  # survey.<load or resource factor id>: % of respondents; n = respondents

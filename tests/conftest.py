@@ -94,6 +94,25 @@ def built_samples(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def built_register(tmp_path_factory):
+    """A register of seven clients and a bad row (as Finnish Excel saves a CSV) built once per session with its
+    needs data file and a depfile: (register, data file, OUT, the CLI result). Read-only use."""
+    from click.testing import CliRunner
+
+    from generator.cli import main
+    from tests.registers import BAD, HEADER, SEVEN, needs_rows, write_csv
+
+    folder = tmp_path_factory.mktemp("register")
+    register = write_csv(folder / "asiakkaat.csv", [HEADER] + SEVEN + [BAD])
+    data = write_csv(folder / "tarvetiedot.csv", needs_rows())
+    out = folder / "out"
+    result = CliRunner().invoke(main, ["build", "--root", str(ROOT), str(register), "--data", str(data), "-o",
+                                       str(out), "-j", "2", "--depfile", "--json"],
+                                env={"SOURCE_DATE_EPOCH": SAMPLE_EPOCH})
+    return register, data, out, result
+
+
 def docx_text(path: Path) -> str:
     """Every paragraph of a .docx (body, headers, footers, inside content controls), one per line."""
     from lxml import etree

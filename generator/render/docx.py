@@ -48,6 +48,7 @@ def render_docx(plan: Plan, templates_dir: Optional[Path] = None, asset_root: Op
 
     stamp = build_time()
     w = Writer(plan, stamp)
+    w.templates_dir = templates_dir
     cover(w)
     toc = table_of_contents(w)
     for number, section in enumerate(SECTIONS, start=1):
@@ -89,6 +90,7 @@ class Writer:
         self.plan = plan
         self.stamp = stamp
         self.lang = plan.language
+        self.templates_dir: Optional[Path] = None  # the fonts of the needs chart; None: the tool's own
         provider = plan.provider
         self.doc = open_base(provider.base_docx if provider else None)
         self.from_base = bool(provider and provider.base_docx)

@@ -327,6 +327,8 @@ def needs(w: Writer, n: int) -> None:
     w.heading(f"{n}. {L('docx.h.needs')}", 1)
     w.para(L("docx.needs.intro"))
     steps(w, "needs")
+    if plan.data and plan.data.figures:  # the client's own figures first: the needs start from them
+        _own_figures(w)
     if plan.items("checklist_item", "checklist.needs-data"):
         w.heading(L("docx.needs.data"), 2)
         _checklist_table(w, "checklist.needs-data", L("docx.col.source_used"), title=None)
@@ -348,8 +350,48 @@ def needs(w: Writer, n: int) -> None:
     w.heading(L("common.identified_needs"), 2)
     w.para(L("docx.needs.identified.intro"))
     previous = plan.previous.needs if plan.previous else ()
+    suggested = plan.data.as_rows() if plan.data else ()
+    if suggested:
+        w.para(L("docx.needs.suggested.intro"))
+    # last round's needs first, then what this round's figures suggest; every row stays editable
     _fill_in_table(w, "need", ("need", ("evidence", "evidence_source")), (1.4, 7.2, 8.0), NEED_ROWS,
-                   numbered=L("common.need_number", n="{n}"), values=previous)
+                   numbered=L("common.need_number", n="{n}"), values=tuple(previous) + suggested)
+
+
+def _own_figures(w: Writer) -> None:
+    """The client's figures: a table with period, source and peer median, and the chart of the same."""
+    plan, L = w.plan, w.plan.label
+    figures = plan.data.figures
+    w.heading(L("docx.needs.figures"), 2)
+    w.para(L("docx.needs.figures.intro"))
+    rows = [(f.name, f.period, f.value_text, f.peer_text, f.source) for f in figures]
+    w.table((L("docx.col.indicator"), L("docx.col.period"), L("docx.col.value"), L("docx.data.peer_median"),
+             L("docx.col.data_source")), (3.8, 1.9, 4.3, 4.3, 2.9), rows, caption=L("docx.needs.figures"))
+    _figures_chart(w, [f for f in figures if f.value is not None])
+
+
+def _figures_chart(w: Writer, figures) -> None:
+    """The figures against the peer median as a picture as wide as the text, its numbers in the alt text."""
+    import io
+
+    from docx.shared import Emu
+
+    from ..load import tool_home
+    from .chart import Bar, draw
+    from .docx_xml import alt_text
+
+    if not figures:
+        return
+    L = w.plan.label
+    none = L("docx.chart.no_peers")
+    bars = [Bar(f"{f.name} ({f.period})", "" if f.value_text == f.short else f.value_text, f.value, f.short,
+                f.peer_median, f.peer_short or none, f.percent) for f in figures]
+    fonts = (w.templates_dir or tool_home() / "templates") / "fonts"
+    png = draw(bars, L("docx.chart.you"), L("docx.data.peer_median"), "#" + (w.brand or w.colour), fonts)
+    described = "; ".join(f"{b.label}: {f.value_text}; {f.peer_text}" for b, f in zip(bars, figures))
+    run = w.add_para().add_run()
+    run.add_picture(io.BytesIO(png), width=Emu(w.text_width))
+    alt_text(run._r, L("docx.chart.alt", figures=described))
 
 
 def _factor_tables(w: Writer, group_kind: str, factor_kind: str, title: str, tick: str, suffix: str) -> None:
@@ -365,8 +407,13 @@ def _factor_tables(w: Writer, group_kind: str, factor_kind: str, title: str, tic
         w.heading(group.text, 3)
         if group.body:
             w.para(group.body, style="Small", cite=group)
-        rows = [(f.text, ctl.checkbox(f"{f.id}.{suffix}", f.text), ctl.text(f"{f.id}.notes", L("docx.col.evidence")))
-                for f in factors]
+        rows = []
+        for f in factors:  # a survey figure of the factor prefills its evidence; one that suggested a need, the tick
+            fig = plan.data.figure(f"survey.{f.id}") if plan.data else None
+            seen = f"{fig.source}, {fig.period}: {fig.value_text}; {fig.peer_text}" if fig else None
+            rows.append((f.text, ctl.checkbox(f"{f.id}.{suffix}", f.text, checked=bool(
+                fig and fig.suggested and factor_kind == "load_factor")),
+                ctl.text(f"{f.id}.notes", L("docx.col.evidence"), seen)))
         w.table((L("docx.col.factor"), tick, L("docx.col.evidence")), (6.6, 2.2, 7.8), rows, caption=group.text)
 
 
