@@ -237,7 +237,7 @@ def explain(profile: Path, client_id: str | None, show_all: bool, as_json: bool,
     lp = _one_client(profile, client_id, project, library)
     if data_file is not None:
         from .load import load_profiles
-        peers = load_profiles(peer_paths, project, library)[0] if peer_paths else _clients_of(profile, project, library)
+        peers = load_profiles(peer_paths, project, library).profiles if peer_paths else _clients_of(profile, project, library)
         everyone = [lp] + [p for p in peers if p.profile.id != lp.profile.id]
         lp = _with_data(data_file, everyone, project, library, quiet=True)[0]
     record = None
@@ -262,7 +262,7 @@ def explain(profile: Path, client_id: str | None, show_all: bool, as_json: bool,
 
 def _clients_of(path: Path, project, library) -> list:
     from .load import load_profiles
-    return load_profiles([path], project, library)[0]
+    return load_profiles([path], project, library).profiles
 
 
 def _one_client(path: Path, client_id: str | None, project, library):

@@ -115,7 +115,7 @@ def test_finnish_and_swedish_column_names(tmp_path, project, library, header):
 
 
 def problems_of(path: Path, project, library) -> list[str]:
-    return [str(p) for p in load_profiles([path], project, library)[1]]
+    return [str(p) for p in load_profiles([path], project, library).problems]
 
 
 def test_header_problems_name_the_column_and_what_is_allowed(tmp_path, project, library):
