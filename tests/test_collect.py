@@ -243,7 +243,6 @@ def test_checklists_filled_by_different_programs_read_back(built, tmp_path, fill
 # ---- the corpus of returned files ----------------------------------------------------------------------
 
 def _maker(name: str, built: dict[str, bytes], tmp_path: Path) -> bytes:
-    from generator.render.docx import render_docx
     import docx
 
     if name == "filled_plan":

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import collections
 import io
-import re
 import shutil
 import subprocess
 import zipfile
@@ -15,7 +14,6 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tests.conftest import ROOT
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"

@@ -7,20 +7,16 @@ import shutil
 import subprocess
 import zipfile
 from dataclasses import replace
-from pathlib import Path
 
 import docx
 import pytest
-from docx.oxml.ns import qn
 from lxml import etree
 
 from generator.errors import RenderError
-from generator.load import Project, load_all
 from generator.plan import ProviderInfo
 from generator.render.docx import render_docx
 from generator.render.docx_xml import fill_controls, read_controls
-from generator.select import select
-from tests.conftest import ROOT, check_golden
+from tests.conftest import check_golden
 
 EPOCH = "1798761600"  # 2027-01-01
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
