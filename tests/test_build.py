@@ -235,7 +235,10 @@ def test_depfiles_of_awkward_file_names_survive_make(tmp_path, monkeypatch):
                                  "out\\ dir/%/manifest.json:\n\t@echo rebuild $*\n")
 
     def make() -> str:
-        res = subprocess.run(["make", "-n"], cwd=ws, capture_output=True, text=True)
+        # As a user's own make: not as a sub-make of `make test` (MAKELEVEL would add "Entering directory")
+        env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+        res = subprocess.run(["make", "-n", "--no-print-directory"], cwd=ws, capture_output=True, text=True,
+                             env=env)
         assert res.returncode == 0, res.stderr
         return res.stdout
     assert "rebuild" not in make()
