@@ -113,6 +113,40 @@ def test_reproducible_across_processes(tmp_path):
         assert (tmp_path / f"a-{kind}.pdf").read_bytes() == (tmp_path / f"b-{kind}.pdf").read_bytes()
 
 
+# The parent lays out a pathway (its FontConfiguration registers the pathway's fonts in a font folder), then
+# forks two workers one after the other; each lays out checklists, whose field font only they register.
+FORKED = (
+    "import os, sys; from pathlib import Path; from generator.load import Project, load_all;"
+    "from generator.select import select; from generator.render import pdf_engine;"
+    "from generator.render.pdf import render_checklists, render_pathway;"
+    "p = Project(Path(sys.argv[1])); lib, lps = load_all([Path(sys.argv[2])], p); lp = lps[0];"
+    "plan = select(lp.profile, lib, lp.provider, lp.profile.provider, p.root);"
+    "render_pathway(plan, p.templates_dir); parent = pdf_engine._font_config()._folder\n"
+    "for n in ('1', '2'):\n"
+    "    pid = os.fork()\n"
+    "    if pid == 0:\n"
+    "        try:\n"
+    "            Path(sys.argv[3] + n + '.pdf').write_bytes(render_checklists(plan, p.templates_dir))\n"
+    "            assert pdf_engine._font_config()._folder != parent\n"
+    "        except BaseException as exc:\n"
+    "            print(exc); os._exit(1)\n"
+    "        os._exit(0)\n"
+    "    assert os.waitpid(pid, 0)[1] == 0, n\n"
+    "Path(sys.argv[3] + '0.pdf').write_bytes(render_checklists(plan, p.templates_dir))")
+
+
+def test_forked_workers_register_fonts_in_a_folder_of_their_own(tmp_path):
+    """A worker must not take a font a sibling wrote into a shared folder as registered (CI once failed with
+    "Font-face 'Toolkit Form' cannot be loaded" when two workers wrote the same file at once)."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}
+    run = subprocess.run([sys.executable, "-c", FORKED, str(ROOT), str(ROOT / "profiles" / "skolan-i-strandby.yaml"),
+                          str(tmp_path / "c")], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert run.returncode == 0, run.stdout + run.stderr
+    first = (tmp_path / "c0.pdf").read_bytes()
+    assert (tmp_path / "c1.pdf").read_bytes() == first
+    assert (tmp_path / "c2.pdf").read_bytes() == first
+
+
 # A client name in each script a Finnish client register holds: Latin with Sámi letters, Cyrillic, Greek, Arabic.
 EVERY_SCRIPT = "Áŋŧđžšč ǥǧǩǯʒ Ämmänsaari Кузница Ελληνικά شركة النور Oy"
 

@@ -128,7 +128,7 @@ def layout(html: str, templates_dir: Path, what: str, forms: bool = False, asset
     return doc
 
 
-_FONTS: list = []
+_FONTS: list = []  # [FontConfiguration, pid of the process whose font folder it writes to]
 
 
 def _font_config():
@@ -136,14 +136,47 @@ def _font_config():
 
     A fresh one per render (WeasyPrint's default) reloads Fontconfig and copies each @font-face font to a
     new temp folder: a third of a PDF's render time. Shared, each font is registered once per process.
+
+    A forked build worker inherits the parent's configuration, with the fonts the parent registered, and
+    its font folder. WeasyPrint takes a font file in that folder as "already registered", so workers sharing
+    it would skip fonts a sibling wrote (and so never register them), or read a font file while a sibling is
+    rewriting it ("Font-face ... cannot be loaded"). A forked process therefore first gets a folder of its
+    own, holding copies of the fonts the configuration already has (see _adopt_font_folder).
     """
     if not _FONTS:
-        from multiprocessing.util import Finalize
-        _FONTS.append(_private_font_configuration())
-        # WeasyPrint removes its font temp folder only when the object is collected, which a module-level
-        # object never is. Finalize (unlike atexit) also runs when a pool worker exits.
-        Finalize(None, _remove_font_folder, args=(os.getpid(),), exitpriority=1)
+        _FONTS[:] = [_private_font_configuration(), os.getpid()]
+        _remove_at_exit()
+    elif _FONTS[1] != os.getpid():
+        _adopt_font_folder(_FONTS[0])
+        _FONTS[1] = os.getpid()
+        _remove_at_exit()
     return _FONTS[0]
+
+
+def _remove_at_exit() -> None:
+    from multiprocessing.util import Finalize
+    # WeasyPrint removes its font temp folder only when the object is collected, which a module-level
+    # object never is. Finalize (unlike atexit) also runs when a pool worker exits.
+    Finalize(None, _remove_font_folder, args=(os.getpid(),), exitpriority=1)
+
+
+def _adopt_font_folder(config) -> None:
+    """Give an inherited FontConfiguration a font folder of this process's own.
+
+    The fonts the configuration registered before the fork stay registered (Fontconfig keeps their paths in
+    the parent's folder, which outlives its workers); copies under the same names tell WeasyPrint they are
+    registered, and fonts registered from now on are written here, where no other process writes.
+    """
+    import shutil
+    import tempfile
+
+    inherited = getattr(config, "_folder", None)
+    if inherited is None:
+        return  # nothing registered yet: WeasyPrint makes a folder of this process's own when it needs one
+    folder = Path(tempfile.mkdtemp(prefix="weasyprint-"))
+    for font in Path(inherited).iterdir():
+        shutil.copyfile(font, folder / font.name)
+    config._folder = folder
 
 
 # Fontconfig configuration without a single font folder: the only fonts WeasyPrint can then use are those the
@@ -180,10 +213,10 @@ def _private_font_configuration():
 
 
 def _remove_font_folder(owner: int) -> None:
-    """Remove the shared font folder, in the process that made it only (a forked child may share it)."""
+    """Remove this process's font folder (a forked child's Finalize must not remove its parent's)."""
     import shutil
     folder = getattr(_FONTS[0], "_folder", None) if _FONTS else None
-    if folder and os.getpid() == owner:
+    if folder and os.getpid() == owner == _FONTS[1]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
