@@ -210,6 +210,35 @@ def test_weasyprint_warnings_fail_the_build():
         html_to_pdf(html, TEMPLATES, "test.pdf")
 
 
+def test_linked_stylesheets_are_parsed_once_and_again_when_they_change(tmp_path):
+    """Linked stylesheets are kept parsed per process (pdf_engine._stylesheets): an edited file is read again,
+    a bad declaration fails every render rather than only the first, and inline <style> still overrides."""
+    import shutil
+    import time
+    shutil.copy(TEMPLATES / "fonts" / "NotoSans-Regular.ttf", tmp_path / "sans.ttf")
+    (tmp_path / "font.css").write_text('@font-face { font-family: "T"; src: url(sans.ttf); } html { font-family: "T"; }',
+                                       encoding="utf-8")
+    (tmp_path / "sheet.css").write_text("@page { size: A5; } p { color: #123456; }", encoding="utf-8")
+    html = ('<html lang="fi"><head><link rel="stylesheet" href="font.css"><link rel="stylesheet" href="sheet.css">'
+            '<style>p { color: #654321; }</style></head><body><p>x</p></body></html>')
+
+    def page_width(pdf: bytes) -> float:
+        return round(float(PdfReader(io.BytesIO(pdf)).pages[0].mediabox.width))
+
+    first, _ = html_to_pdf(html, tmp_path, "test.pdf")
+    again, _ = html_to_pdf(html, tmp_path, "test.pdf")
+    assert first == again and page_width(first) == 420  # A5: 148 mm
+    content = PdfReader(io.BytesIO(first)).pages[0].get_contents().get_data()
+    assert b"0.396078 0.262745 0.129412" in content  # #654321, the inline style's colour, not the linked one
+    time.sleep(0.01)
+    (tmp_path / "sheet.css").write_text("@page { size: A4; } p { colr: red; }", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(RenderError, match="WeasyPrint reported"):
+            html_to_pdf(html, tmp_path, "test.pdf")
+    (tmp_path / "sheet.css").write_text("@page { size: A4; }", encoding="utf-8")
+    assert page_width(html_to_pdf(html, tmp_path, "test.pdf")[0]) == 595
+
+
 def test_logo_inside_asset_folder_is_drawn(plan_for, tmp_path):
     import shutil
     templates = tmp_path / "templates"

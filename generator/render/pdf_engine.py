@@ -120,12 +120,58 @@ def layout(html: str, templates_dir: Path, what: str, forms: bool = False, asset
     base_url = templates_dir.resolve().as_uri() + "/"
     with _weasyprint_warnings() as warnings:
         try:
+            html, sheets = _stylesheets(html, base_url, fetcher, warnings)
             doc = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-                font_config=_font_config(), pdf_forms=forms, pdf_tags=True)
+                font_config=_font_config(), pdf_forms=forms, pdf_tags=True, stylesheets=sheets)
         except FatalURLFetchingError as exc:
             raise AssetError(f"{what}: {exc}") from None
     _raise_warnings(what, warnings)
     return doc
+
+
+_HEAD_STYLE = re.compile(r'<link rel="stylesheet" href="([^"<>]+)">|<style>(.*?)</style>', re.S)
+_SHEETS: dict[tuple, tuple] = {}  # (url, mtime, size, font configuration) -> (weasyprint.CSS, its warnings)
+
+
+def _stylesheets(html: str, base_url: str, fetcher, warnings: list[str]) -> "tuple[str, list]":
+    """Take the stylesheets out of the document's head and return them parsed, in document order.
+
+    WeasyPrint parses every linked stylesheet again for each render: a tenth of a checklists render and of
+    each care-pathway layout. A linked file is parsed once per process here (again when it changes). All
+    of them, the inline <style> blocks too, become WeasyPrint's "user" stylesheets, in the order the head
+    lists them: with no author stylesheet left, the cascade between them (specificity, then order) is the
+    one the document had. Warnings a stylesheet gave when it was parsed are reported on every render.
+    """
+    import weasyprint
+
+    head, mark, body = html.partition("</head>")
+    if not mark:
+        return html, []
+    sheets = []
+    for match in _HEAD_STYLE.finditer(head):
+        href, inline = match.groups()
+        if href is None:
+            sheets.append(weasyprint.CSS(string=inline, base_url=base_url, url_fetcher=fetcher,
+                                         font_config=_font_config()))
+            continue
+        url = base_url + href
+        try:
+            stat = Path(unquote(urlsplit(url).path)).stat()
+            key = (url, stat.st_mtime_ns, stat.st_size, id(_font_config()))
+        except OSError:
+            key = None  # WeasyPrint's fetcher reports it
+        if key not in _SHEETS:
+            with _weasyprint_warnings() as parsed:
+                css = weasyprint.CSS(url=url, url_fetcher=fetcher, font_config=_font_config())
+            if key is None:
+                warnings.extend(parsed)
+                sheets.append(css)
+                continue
+            _SHEETS[key] = (css, tuple(parsed))
+        css, parsed = _SHEETS[key]
+        warnings.extend(parsed)
+        sheets.append(css)
+    return _HEAD_STYLE.sub("", head) + mark + body, sheets
 
 
 _FONTS: list = []  # [FontConfiguration, pid of the process whose font folder it writes to]
