@@ -79,30 +79,25 @@ out = [o for o in OUTPUTS if o.filename == sys.argv[3]][0]
 Path(sys.argv[4]).write_bytes(render(out, plan, project.templates_dir))
 """
 
-# CPU seconds per toolkit of each renderer, in one process as a worker runs them (the first toolkit, which
-# pays for imports and font loading, is not counted). Uses only what both versions have, so the same code
-# measures the release and this version.
-STAGES = """
-import json, sys, time
-from pathlib import Path
-from generator.load import Project, load_all
-from generator.render import OUTPUTS, render
-from generator.select import select
-project = Project(Path(sys.argv[1]))
-library, loaded = load_all([Path(p) for p in sys.argv[2:]], project)
-cost = {}
-for n, lp in enumerate(loaded):
-    t = time.process_time()
-    plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.root)
-    took = {"select": time.process_time() - t}
-    for out in OUTPUTS:
-        t = time.process_time()
-        render(out, plan, project.templates_dir)
-        took[out.filename] = time.process_time() - t
-    if n:
-        for k, v in took.items():
-            cost[k] = cost.get(k, 0.0) + v
-print(json.dumps({k: v / (len(loaded) - 1) for k, v in cost.items()}))
+# Runs `python -m generator ARGS` with every document's render timed: each call of generator.render.render
+# appends "<file name> TAB <CPU seconds>" to the file named by TOOLKIT_BENCH_STAGES (one short append per
+# document, so the processes of a build can share the file). Both versions build through that one function,
+# and workers are forked after it is wrapped, so the same code measures the release and this version, over
+# every toolkit of the full build rather than a sample.
+TIMED = """
+import os, runpy, sys, time
+import generator.render as r
+log, inner = os.environ["TOOLKIT_BENCH_STAGES"], r.render
+def render(out, *args, **kwargs):
+    start = time.process_time()
+    try:
+        return inner(out, *args, **kwargs)
+    finally:
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(f"{out.filename}\\t{time.process_time() - start}\\n")
+r.render = render
+sys.argv = ["toolkit", *sys.argv[1:]]
+runpy.run_module("generator", run_name="__main__", alter_sys=True)
 """
 STAGE_NAMES = (("action-plan.docx", "Word plan"), ("checklists.pdf", "checklists"), ("care-pathway.pdf", "care pathway"))
 
@@ -136,20 +131,43 @@ def release_checkout(project_root: Path, work: Path, commit: str = RELEASE) -> O
     return Version(f"release {commit}", target, env)
 
 
-def measure(version: Version, profiles: Path, out: Path, sample: list[Path]) -> dict:
-    """Full -j 2 build (wall and CPU) and the per-stage CPU costs of one version."""
-    wall, cpu = _run(version.tool() + ["-o", str(out), "-j", "2", str(profiles)], version.root, version.env)
-    stages = json.loads(subprocess.run([sys.executable, "-c", STAGES, str(version.root), *map(str, sample)],
-                                       cwd=version.root, env=version.env, check=True, capture_output=True,
-                                       text=True).stdout)
-    return {"wall": wall, "cpu": cpu, "stages": stages}
+def measure(version: Version, profiles: Path, out: Path, data: Optional[Path] = None) -> dict:
+    """Full -j 2 build (wall and CPU) and the CPU each renderer took per toolkit in it, of one version."""
+    log = out.with_name(out.name + "-stages.tsv")
+    env = {**(version.env or os.environ), "TOOLKIT_BENCH_STAGES": str(log)}
+    args = [sys.executable, "-c", TIMED, "build", "--root", str(version.root), "-q", "-o", str(out), "-j", "2"]
+    wall, cpu = _run(args + (["--data", str(data)] if data else []) + [str(profiles)], version.root, env)
+    built = sum(1 for d in out.iterdir() if d.is_dir() and not d.name.startswith("."))
+    stages: dict[str, float] = {}
+    for line in log.read_text(encoding="utf-8").splitlines():
+        name, took = line.split("\t")
+        stages[name] = stages.get(name, 0.0) + float(took)
+    return {"wall": wall, "cpu": cpu, "built": built, "stages": stages}
+
+
+def needs_data(path: Path, n: int) -> None:
+    """A needs-data file for the synthetic profiles: absences, Kela notifications and survey figures, spread so
+    that some clients stand out from their peers (needs suggested, figures shown) and a few fall under the
+    anonymity floor."""
+    from .load import default_project
+    from .needs import indicators
+
+    survey = [i for i in indicators(default_project().load_library()) if i.startswith("survey.")][:4]
+    rows = ["client_id,indicator,period,value,n"]
+    for i in range(n):
+        cid = f"bench-{i:05d}"
+        rows.append(f"{cid},absence_days_per_person_year,2026,{8 + (i * 37) % 15}.5,{10 + i % 40}")
+        rows.append(f"{cid},mental_health_absence_share,2026,{20 + (i * 13) % 30},{3 + i % 12}")
+        rows.append(f"{cid},kela_90_day_notifications,2026,{i % 3},{10 + i % 40}")
+        for k, ind in enumerate(survey):
+            rows.append(f"{cid},{ind},2026,{15 + (i * 7 + k * 11) % 60},{4 + (i + k) % 20}")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("-n", type=int, default=200, help="synthetic profiles for the speed figures (default 200)")
     ap.add_argument("--naive-sample", type=int, default=8, help="profiles built the naive way, extrapolated")
-    ap.add_argument("--stage-sample", type=int, default=16, help="profiles for the per-stage costs (default 16)")
     ap.add_argument("--rss-small", type=int, default=50, help="profiles for the small memory figure (default 50)")
     ap.add_argument("--rss-large", type=int, default=1000, help="profiles for the large memory figure (default 1000)")
     ap.add_argument("--no-release", action="store_true", help=f"do not measure release {RELEASE} side by side")
@@ -166,13 +184,16 @@ def main(argv: list[str] | None = None) -> int:
         profiles = work / "profiles"
         synthetic_profiles(profiles, args.n)
         files = sorted(profiles.glob("*.yaml"))
-        # Every n-th profile, so the stage sample spreads over languages, scopes and industries as the batch
-        sample = files[:: max(1, len(files) // args.stage_sample)][: args.stage_sample]
+        data = work / "needs-data.csv"
+        needs_data(data, args.n)
         this = Version("this version", project.root)
         old = None if args.no_release else release_checkout(project.root, work)
-        now = measure(this, profiles, work / "out2", sample)
+        now = measure(this, profiles, work / "out2", data)  # with needs data: its figures and charts count
         t_full = now["wall"]
-        before = measure(old, profiles, work / "out-release", sample) if old else None
+        before = measure(old, profiles, work / "out-release") if old else None  # it has no needs data
+        for m in filter(None, (now, before)):
+            if m["built"] != args.n:
+                raise SystemExit(f"bench: a build made {m['built']} toolkits of {args.n}")
         side = _side_by_side(args.n, before, now, old.name if old else None)
         rate = args.n / t_full
         rows.append(("full build, 2 workers", f"{t_full:.1f} s, {rate:.2f} toolkits/s", "", ""))
@@ -200,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
                      f"{ratio:.1f}x slower", "≥ 12x", "met" if ratio >= 12 else f"missed by {12 - ratio:.1f}x"))
         one = files[0]
         one.write_text(one.read_text(encoding="utf-8").replace("Bench Client", "Bench Client Changed"), encoding="utf-8")
-        t_re, _ = _run(this.tool() + ["-o", str(work / "out2"), "-j", "2", str(profiles)], project.root)
+        t_re, _ = _run(this.tool() + ["-o", str(work / "out2"), "-j", "2", "--data", str(data), str(profiles)],
+                       project.root)
         share = t_re / t_full * 100
         rows.append(("rebuild after one profile changed", f"{t_re:.2f} s = {share:.1f} % of full", "≤ 3 %",
                      "met" if share <= 3 else f"missed by {share - 3:.1f} points"))
@@ -235,7 +257,7 @@ def _side_by_side(n: int, before: Optional[dict], now: dict, release: Optional[s
     """The per-toolkit CPU costs by stage, for the release and this version, as a Markdown table."""
     def cells(m: dict) -> list[float]:
         st = m["stages"]
-        parts = [st.get(k, 0.0) for k, _ in STAGE_NAMES]
+        parts = [st.get(k, 0.0) / n for k, _ in STAGE_NAMES]  # summed over the whole build
         rest = m["cpu"] / n - sum(parts)  # start-up, loading, selection, manifests, writing files
         return parts + [rest, m["cpu"] / n]
     names = [label for _, label in STAGE_NAMES] + ["the rest (start-up, select, write)", "all, per toolkit"]
