@@ -464,7 +464,7 @@ def import_(register: Path, out: Path, workspace: Path | None, root: Path | None
     from .importer import import_register
     from .load import load_profiles
     from .table import TABLE_SUFFIXES
-    if register.suffix not in TABLE_SUFFIXES:
+    if register.suffix.lower() not in TABLE_SUFFIXES:
         raise click.UsageError(f"{escape(str(register))}: a register is a .csv or .xlsx file")
     project = _project((register,), workspace, root)
     try:

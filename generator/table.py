@@ -62,7 +62,12 @@ def read_table(path: Path, shown: str, sheets: Sequence[str] = ()) -> Table:
         raise TableProblem(Problem(shown, "", f"cannot read file: {exc.strerror or exc}")) from None
     if size > MAX_BYTES:
         raise TableProblem(Problem(shown, "", f"file is larger than {MAX_BYTES} bytes, the most allowed"))
-    if path.suffix.lower() == ".xlsx":
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        hint = ("; save it from Excel as .xlsx or as CSV" if suffix in (".xls", ".ods", ".xlsm", ".numbers")
+                else "")
+        raise TableProblem(Problem(shown, "", f"must be a .csv or .xlsx file, not '{suffix or path.name}'{hint}"))
+    if suffix == ".xlsx":
         return _table(shown, _xlsx_rows(path, shown, sheets))
     return _table(shown, _csv_rows(path, shown))
 

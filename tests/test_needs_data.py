@@ -274,6 +274,17 @@ def test_a_refused_data_file_builds_nothing_and_says_so_in_one_line(files, tmp_p
     assert not out.exists() or not list(out.glob("*/manifest.json"))
 
 
+@pytest.mark.parametrize("name, hint", [("tarvetiedot.xls", True), ("tarvetiedot.txt", False), ("tarvetiedot", False)])
+def test_a_data_file_that_is_not_csv_or_xlsx_is_refused_by_its_name(library, tmp_path, name, hint):
+    data = tmp_path / name
+    data.write_bytes(b"\xd0\xcf\x11\xe0 an old Excel file")
+    with pytest.raises(InputError) as err:
+        load_data(data, name, library)
+    (problem,) = err.value.problems
+    assert str(problem).startswith(f"{name}: must be a .csv or .xlsx file, not '")
+    assert ("save it from Excel as .xlsx or as CSV" in str(problem)) == hint
+
+
 @pytest.mark.parametrize("row, column", [
     (["hoiva-alfa", "kela_90_day_notifications", "2026", "1", "010190-123A"], "E"),
     (["hoiva-alfa", "kela_90_day_notifications", "2026 311299A987J", "1", ""], "C"),

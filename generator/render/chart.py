@@ -70,7 +70,10 @@ def usable_colour(colour: Optional[str]) -> tuple[int, int, int]:
     return rgb(DEFAULT_COLOUR)
 
 
-def _wrap(text: str, font, width: int) -> list[str]:
+@lru_cache(maxsize=512)
+def _wrap(text: str, font, width: int) -> tuple[str, ...]:
+    """text broken into lines of at most width pixels. Remembered: the same labels recur in client after client,
+    and measuring a line costs a millisecond."""
     lines, line = [], ""
     for word in text.split():
         trial = f"{line} {word}".strip()
@@ -79,7 +82,16 @@ def _wrap(text: str, font, width: int) -> list[str]:
             line = word
         else:
             line = trial
-    return lines + [line] if line else lines
+    return tuple(lines + [line] if line else lines)
+
+
+# The chart is painted straight into a palette image (one byte a pixel instead of three): it holds only white,
+# the greys of its text (dark grey on white, smoothed at the edges: every grey from INK up to white) and three
+# flat colours. Greys keep their own level as their palette index; the flat colours take indices below the
+# darkest grey, which no text pixel reaches. The pixels are those an RGB drawing gives, and a palette PNG
+# encodes in a third of the time (the chart was a tenth of a plan's render time).
+BRAND_I, PEER_I, RULE_I = 0, 1, 2
+assert min(INK[0], MUTED[0]) > RULE_I and all(c[0] == c[1] == c[2] for c in (INK, MUTED))
 
 
 def draw(bars: Sequence[Bar], you: str, peers: str, colour: Optional[str], fonts_dir: Path) -> bytes:
@@ -89,34 +101,39 @@ def draw(bars: Sequence[Bar], you: str, peers: str, colour: Optional[str], fonts
     regular = str(fonts_dir / "NotoSans-Regular.ttf")
     bold = str(fonts_dir / "NotoSans-Bold.ttf")
     f_label, f_text = _font(bold, 26), _font(regular, 25)
-    brand = usable_colour(colour)
+    palette = [v for level in range(256) for v in (level, level, level)]
+    for index, rgb in ((BRAND_I, usable_colour(colour)), (PEER_I, PEER), (RULE_I, RULE)):
+        palette[3 * index:3 * index + 3] = rgb
+    ink, muted = INK[0], MUTED[0]
     track = WIDTH - 2 * PAD - TEXT_RESERVE
     labels = [[(line, f_label) for line in _wrap(b.label, f_label, WIDTH - 2 * PAD)]
               + [(line, f_text) for line in _wrap(b.note, f_text, WIDTH - 2 * PAD)] for b in bars]
     line_h, legend_h, gap = 36, 56, 30
     height = PAD + legend_h + sum(len(ls) * line_h + 2 * BAR_H + 14 + gap for ls in labels) + PAD
-    img = Image.new("RGB", (WIDTH, height), (255, 255, 255))
+    img = Image.new("L", (WIDTH, height), 255)  # text is drawn in grey levels, smoothed as on white
     d = ImageDraw.Draw(img)
     x = PAD
-    for fill, text in ((brand, you), (PEER, peers)):  # the legend
+    for fill, text in ((BRAND_I, you), (PEER_I, peers)):  # the legend
         d.rectangle((x, PAD + 8, x + 26, PAD + 34), fill=fill)
-        d.text((x + 36, PAD + 4), text, font=f_text, fill=INK)
+        d.text((x + 36, PAD + 4), text, font=f_text, fill=ink)
         x += 36 + int(f_text.getlength(text)) + 48
     y = PAD + legend_h
     for bar, lines in zip(bars, labels):
-        d.line((PAD, y - gap // 2, WIDTH - PAD, y - gap // 2), fill=RULE, width=2)
+        d.line((PAD, y - gap // 2, WIDTH - PAD, y - gap // 2), fill=RULE_I, width=2)
         for line, font in lines:
-            d.text((PAD, y), line, font=font, fill=INK if font is f_label else MUTED)
+            d.text((PAD, y), line, font=font, fill=ink if font is f_label else muted)
             y += line_h
         y += 6
         full = scale_of(bar)
-        for value, text, fill in ((bar.value, bar.value_text, brand), (bar.peer, bar.peer_text, PEER)):
+        for value, text, fill in ((bar.value, bar.value_text, BRAND_I), (bar.peer, bar.peer_text, PEER_I)):
             length = 0 if value is None else max(2, round(track * min(value, full) / full))
             if length:
                 d.rectangle((PAD, y, PAD + length, y + BAR_H - 6), fill=fill)
-            d.text((PAD + length + 12, y - 2), text, font=f_text, fill=INK if value is not None else MUTED)
+            d.text((PAD + length + 12, y - 2), text, font=f_text, fill=ink if value is not None else muted)
             y += BAR_H + 4
         y += gap
+    out = Image.frombytes("P", img.size, img.tobytes())
+    out.putpalette(palette)
     buf = io.BytesIO()
-    img.save(buf, "PNG", compress_level=6)
+    out.save(buf, "PNG", compress_level=6)
     return buf.getvalue()

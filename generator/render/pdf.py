@@ -207,14 +207,23 @@ def text_width(text: str, size: float, fonts: Path, bold: bool = False) -> float
     return sum(advances.get(ord(c), upm) for c in text) * size / upm
 
 
+_ENVIRONMENTS: dict[str, object] = {}
+
+
 def _template(templates_dir: Path, name: str):
+    """A compiled template of templates_dir. One Jinja environment per folder and process, so a template is
+    compiled once (compiling both PDF templates for every toolkit took a tenth of its CPU); Jinja checks the
+    file's modification time on each lookup and compiles an edited template again."""
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["css_string"] = css_string
-    env.filters["breakable"] = breakable
-    env.filters["upper_first"] = lambda text: text[:1].upper() + text[1:]
+    env = _ENVIRONMENTS.get(str(templates_dir))
+    if env is None:
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), autoescape=True,
+                                 undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        env.filters["css_string"] = css_string
+        env.filters["breakable"] = breakable
+        env.filters["upper_first"] = lambda text: text[:1].upper() + text[1:]
+        _ENVIRONMENTS[str(templates_dir)] = env
     try:
         return env.get_template(name)
     except jinja2.TemplateError as exc:
