@@ -216,6 +216,28 @@ def test_brand_colour_and_logo(plan_for, tmp_path):
     assert b'w:val="AA3300"' in styles   # the headings
 
 
+def test_styles_kept_per_process_follow_each_plans_language_and_colours(plan_for, monkeypatch):
+    """Writer._setup_styles hands a finished styles part from one plan to the next plan with the same language
+    and colours: every plan still gets its own language and colours, and the same bytes as from a fresh cache."""
+    from generator.render import docx as docx_module
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    plain, plain_sv = plan_for(language="fi"), plan_for(language="sv")
+    swedish = replace(plain_sv, provider=ProviderInfo(id="p", name="P", brand_colour="#AA3300"))
+
+    def styles(data: bytes) -> bytes:
+        return zipfile.ZipFile(io.BytesIO(data)).read("word/styles.xml")
+
+    monkeypatch.setattr(docx_module, "_STYLES", {})
+    fresh = {"fi": render_docx(plain, templates_dir=None), "sv": render_docx(swedish, templates_dir=None)}
+    assert len(docx_module._STYLES) == 2
+    for _ in range(2):  # now from the kept styles parts, in either order
+        assert render_docx(swedish, templates_dir=None) == fresh["sv"]
+        assert render_docx(plain, templates_dir=None) == fresh["fi"]
+    assert b'w:lang w:val="sv-FI"' in styles(render_docx(plain_sv, templates_dir=None))  # fi's colours, sv
+    assert b'w:lang w:val="fi-FI"' in styles(fresh["fi"]) and b"AA3300" not in styles(fresh["fi"])
+    assert b'w:lang w:val="sv-FI"' in styles(fresh["sv"]) and b'w:fill="AA3300"' in styles(fresh["sv"])
+
+
 def test_base_docx_is_used_and_checked(plan_for, tmp_path):
     base = docx.Document()
     base.sections[0].header.paragraphs[0].text = "Corporate header"
