@@ -130,7 +130,7 @@ FORKED = (
     "            assert pdf_engine._font_config()._folder != parent\n"
     "        except BaseException as exc:\n"
     "            print(exc); os._exit(1)\n"
-    "        os._exit(0)\n"
+    "        pdf_engine._remove_font_folder(os.getpid()); os._exit(0)\n"
     "    assert os.waitpid(pid, 0)[1] == 0, n\n"
     "Path(sys.argv[3] + '0.pdf').write_bytes(render_checklists(plan, p.templates_dir))")
 
