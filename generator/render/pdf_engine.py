@@ -264,6 +264,9 @@ def _remove_font_folder(owner: int) -> None:
     folder = getattr(_FONTS[0], "_folder", None) if _FONTS else None
     if folder and os.getpid() == owner == _FONTS[1]:
         shutil.rmtree(folder, ignore_errors=True)
+        # Nothing left for WeasyPrint's __del__ to remove: at interpreter shutdown it would otherwise call a
+        # module function that is already gone ("Exception ignored in FontConfiguration.__del__").
+        _FONTS[0]._folder = None
 
 
 def write(doc, what: str, forms: bool = False, accessible_names: Optional[dict[str, str]] = None,
