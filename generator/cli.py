@@ -234,10 +234,10 @@ def explain(profile: Path, client_id: str | None, show_all: bool, as_json: bool,
         library = project.load_library()
     except ToolkitError as err:
         _fail(err)
-    lp = _one_client(profile, client_id, project, library)
+    lp, clients = _one_client(profile, client_id, project, library)
     if data_file is not None:
         from .load import load_profiles
-        peers = load_profiles(peer_paths, project, library).profiles if peer_paths else _clients_of(profile, project, library)
+        peers = load_profiles(peer_paths, project, library).profiles if peer_paths else clients
         everyone = [lp] + [p for p in peers if p.profile.id != lp.profile.id]
         lp = _with_data(data_file, everyone, project, library, quiet=True)[0]
     record = None
@@ -260,13 +260,9 @@ def explain(profile: Path, client_id: str | None, show_all: bool, as_json: bool,
         click.echo(str(plan) if show_all else plan.summary())
 
 
-def _clients_of(path: Path, project, library) -> list:
-    from .load import load_profiles
-    return load_profiles([path], project, library).profiles
-
-
 def _one_client(path: Path, client_id: str | None, project, library):
-    """The client to explain: the profile in a file, or the row of a register that --client names."""
+    """The client to explain (the profile in a file, or the row of a register that --client names), and every
+    valid client of the file (the default peers for --data)."""
     from .load import load_profiles
     loaded, problems = load_profiles([path], project, library)
     if client_id is not None:
@@ -276,14 +272,14 @@ def _one_client(path: Path, client_id: str | None, project, library):
         if lp is None:
             ids = ", ".join(c.profile.id for c in loaded[:10]) + (" ..." if len(loaded) > 10 else "")
             raise click.UsageError(f"no client {escape(repr(client_id))} in {escape(str(path))} (clients: {ids})")
-        return lp
+        return lp, loaded
     if len(loaded) + len({p.where for p in problems}) > 1:
         ids = ", ".join(c.profile.id for c in loaded[:5])
         raise click.UsageError(f"{escape(str(path))} holds {len(loaded)} clients; name one with --client ID "
                                f"(e.g. {ids})")
     if problems or not loaded:
         _fail(InputError(problems or [Problem(str(path), "", "holds no client")], "profiles"))
-    return loaded[0]
+    return loaded[0], loaded
 
 
 def _parse_shard(value: str | None, total_opt: int | None) -> tuple[int, int] | None:

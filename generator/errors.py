@@ -54,6 +54,14 @@ def clip(text: str, limit: int) -> str:
     return f"{text[:limit]}… ({len(text) - limit} more characters)"
 
 
+class FileProblem(Exception):
+    """A file that cannot be read at all, with the ready Problem to report (YamlProblem, TableProblem)."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        super().__init__(str(problem))
+
+
 class ToolkitError(Exception):
     """Base class of every error the generator reports to users without a traceback."""
 

@@ -24,13 +24,13 @@ from typing import Iterable, Optional
 from .errors import InputError, Problem
 from .library import Library, nearest
 from .profile import PROFILE_ID, LoadedProfile
-from .register import normalise
+from .register import DATA_COLUMNS, normalise
 from .table import TableProblem, column_letter, read_table
-from .vocab import SURVEY_PREFIX
+from .vocab import DATA_INDICATORS, SURVEY_PREFIX
 
 MIN_N = 5       # anonymity floor: a figure from fewer respondents (or people) is never shown or used
 MIN_PEERS = 5   # a peer median is shown only over at least this many other workplaces
-COLUMNS = ("client_id", "indicator", "period", "value", "n")
+COLUMNS = DATA_COLUMNS
 DATA_SHEETS = ("data", "tarvetieto", "behovsdata")
 # Finnish personal identity code (henkilötunnus): DDMMYY, the century sign, three digits, a check character.
 HETU = re.compile(r"(?<![0-9A-Za-z])(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d\d[-+A-FU-Y]\d{3}[0-9A-FHJ-NPR-Y]"
@@ -70,6 +70,8 @@ FIXED = (
               description="Survey response rate (%); n = respondents (required). Shown with the survey "
                           "figures, never a need of its own; under 50 % it is noted in their evidence."),
 )
+# vocab.DATA_INDICATORS names the same ids for content validation (library.py), which cannot import this module
+assert tuple(i.id for i in FIXED) == DATA_INDICATORS
 LOAD_LIMIT, RESOURCE_LIMIT, SURVEY_MARGIN = 30.0, 50.0, 10.0
 LOW_RESPONSE = 50.0
 RANGES = {"percent": (0, 100), "days": (0, 366), "count": (0, 1_000_000)}

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from .errors import Problem
+from .errors import FileProblem, Problem
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 MAX_BYTES = 20_000_000         # a register of 100,000 clients is about 15 MB as CSV
@@ -28,12 +28,8 @@ MAX_ROWS = 100_000
 MAX_COLUMNS = 100
 
 
-class TableProblem(Exception):
+class TableProblem(FileProblem):
     """Raised when a spreadsheet cannot be read at all (size, encoding, format, a value under no header)."""
-
-    def __init__(self, problem: Problem) -> None:
-        self.problem = problem
-        super().__init__(str(problem))
 
 
 @dataclass(frozen=True)

@@ -13,19 +13,15 @@ from typing import Any, Optional
 
 import yaml
 
-from .errors import Problem
+from .errors import FileProblem, Problem
 from .text import CONTROLS, describe
 
 MAX_FILE_BYTES = 2_000_000
 MAX_ALIASES = 100
 
 
-class YamlProblem(Exception):
+class YamlProblem(FileProblem):
     """Raised when a YAML file cannot be read; holds a ready Problem."""
-
-    def __init__(self, problem: Problem) -> None:
-        self.problem = problem
-        super().__init__(str(problem))
 
 
 class _Constructor(yaml.constructor.SafeConstructor):

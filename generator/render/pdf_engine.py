@@ -147,30 +147,27 @@ def _stylesheets(html: str, base_url: str, fetcher, warnings: list[str]) -> "tup
     head, mark, body = html.partition("</head>")
     if not mark:
         return html, []
+    config = _font_config()
     sheets = []
     for match in _HEAD_STYLE.finditer(head):
         href, inline = match.groups()
         if href is None:
-            sheets.append(weasyprint.CSS(string=inline, base_url=base_url, url_fetcher=fetcher,
-                                         font_config=_font_config()))
+            sheets.append(weasyprint.CSS(string=inline, base_url=base_url, url_fetcher=fetcher, font_config=config))
             continue
         url = base_url + href
         try:
             stat = Path(unquote(urlsplit(url).path)).stat()
-            key = (url, stat.st_mtime_ns, stat.st_size, id(_font_config()))
+            key: Optional[tuple] = (url, stat.st_mtime_ns, stat.st_size, id(config))
         except OSError:
-            key = None  # WeasyPrint's fetcher reports it
-        if key not in _SHEETS:
-            with _weasyprint_warnings() as parsed:
-                css = weasyprint.CSS(url=url, url_fetcher=fetcher, font_config=_font_config())
-            if key is None:
-                warnings.extend(parsed)
-                sheets.append(css)
-                continue
-            _SHEETS[key] = (css, tuple(parsed))
-        css, parsed = _SHEETS[key]
-        warnings.extend(parsed)
-        sheets.append(css)
+            key = None  # not kept: WeasyPrint's fetcher reports the missing file on each render
+        parsed = _SHEETS.get(key) if key else None
+        if parsed is None:
+            with _weasyprint_warnings() as found:
+                parsed = (weasyprint.CSS(url=url, url_fetcher=fetcher, font_config=config), tuple(found))
+            if key:
+                _SHEETS[key] = parsed
+        sheets.append(parsed[0])
+        warnings.extend(parsed[1])
     return _HEAD_STYLE.sub("", head) + mark + body, sheets
 
 
