@@ -506,3 +506,77 @@ def test_proven_steps_are_shared_through_the_batch_folder(tmp_path):
     alone = ProvenSteps()
     alone.prove("abc", 3)
     assert alone.get("abc") == 3 and ProvenSteps().get("abc") is None
+
+
+
+MEMO_SAMPLES = ("hoivakoti-aurinko", "paivakoti-satakieli", "skolan-i-strandby", "butiken-vasa", "nordic-code-labs")
+
+
+def _both(rendered, pids=MEMO_SAMPLES) -> list[bytes]:
+    out = []
+    for pid in pids:
+        plan = rendered[pid][0]
+        out += [render_checklists(plan, TEMPLATES), render_pathway(plan, TEMPLATES)]
+    return out
+
+
+@pytest.fixture
+def line_memo(monkeypatch):
+    """The line-break memory, off and empty to start with; as it was (on, empty) afterwards."""
+    from generator.render import line_memo
+    line_memo.uninstall()
+    monkeypatch.setattr(line_memo, "ENABLED", False)
+    yield line_memo
+    line_memo.uninstall()
+
+
+def test_remembered_line_breaks_give_the_same_bytes(rendered, line_memo, monkeypatch):
+    """Documents laid out with the line-break memory, empty and then full of this batch's lines, are the
+    bytes WeasyPrint gives alone; no laid-out text box holds a layout object the memory keeps."""
+    alone = _both(rendered)
+    assert not line_memo._MEMO
+    monkeypatch.setattr(line_memo, "ENABLED", True)
+    first = _both(rendered)
+    lines = len(line_memo._MEMO)
+    assert lines > 1000
+    again = _both(rendered)  # answered from memory
+    assert len(line_memo._MEMO) == lines  # nothing new was broken
+    assert first == alone and again == alone
+    from generator.render.pdf_engine import layout
+    html = "<p>" + " ".join(["Työterveyshuolto ja mielenterveys"] * 40) + "</p>"
+    layout(html, TEMPLATES, "t.pdf")
+    doc = layout(html, TEMPLATES, "t.pdf")  # its lines now come from memory
+    held = {id(v[0]) for v in line_memo._MEMO.values()}
+    boxes = [b for page in doc.pages for b in page._page_box.descendants() if hasattr(b, "pango_layout")]
+    assert boxes and not held & {id(b.pango_layout) for b in boxes}  # each caller got its own copy
+
+
+def test_the_line_memory_key_holds_every_style_property_weasyprint_reads(rendered, line_memo, monkeypatch):
+    """STYLE_KEYS must name every style property WeasyPrint's split_first_line reads, or a line could be
+    answered for a style it was not broken in. Recorded while the samples (fi, sv, en) are rendered."""
+    from weasyprint.layout import inline, preferred
+    from weasyprint.text import line_break
+
+    read: set[str] = set()
+
+    class Recording(dict):
+        def __init__(self, style):
+            self.style = style
+
+        def __getitem__(self, key):
+            read.add(key)
+            return self.style[key]
+
+        def __getattr__(self, name):
+            return getattr(self.style, name)
+
+    real = line_break.split_first_line
+
+    def recording(text, style, *args, **kwargs):
+        return real(text, Recording(style), *args, **kwargs)
+
+    for module in (inline, preferred):
+        monkeypatch.setattr(module, "split_first_line", recording)
+    _both(rendered)
+    assert "font_size" in read and "white_space" in read
+    assert read <= set(line_memo.STYLE_KEYS), sorted(read - set(line_memo.STYLE_KEYS))

@@ -116,6 +116,9 @@ def layout(html: str, templates_dir: Path, what: str, forms: bool = False, asset
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
+    from . import line_memo
+
+    line_memo.install()  # lines broken for an earlier document are not broken again (line_memo.py)
     fetcher = _fetcher_class()(templates_dir, asset_root)
     base_url = templates_dir.resolve().as_uri() + "/"
     with _weasyprint_warnings() as warnings:
