@@ -426,18 +426,22 @@ def test_golden_text_dumps(rendered, tmp_path, pid):
     check_golden(f"pdf-{pid}-care-pathway.txt", _dump(pathway, tmp_path))
 
 
-def test_pathway_scale_hint_only_orders_the_tries(rendered, monkeypatch):
-    """The step remembered from the last similar sheet saves layouts but never changes the sheet."""
+@pytest.mark.parametrize("pid", ["rakennus-kivi", "skolan-i-strandby"])
+def test_pathway_scale_hint_only_orders_the_tries(rendered, monkeypatch, pid):
+    """The step remembered from the last similar sheet saves layouts but never changes the sheet, whichever
+    way and however far the search gallops from it."""
     import generator.render.pdf as P
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
-    plan = rendered["skolan-i-strandby"][0]
+    plan = rendered[pid][0]
     key = (plan.language, plan.client.contract_scope)
     P._PATHWAY_HINTS.clear()
     P._PATHWAY_PROVEN.clear()
     fresh = render_pathway(plan, TEMPLATES)
     best = P._PATHWAY_HINTS[key]
-    for hint in (0, best - 1, best, best + 1, len(P.PATHWAY_SCALES) - 1):
-        P._PATHWAY_HINTS[key] = max(hint, 0)
+    last = len(P.PATHWAY_SCALES) - 1
+    for hint in sorted({0, best - 5, best - 3, best - 2, best - 1, best, best + 1, best + 2, best + 3, last}):
+        P._PATHWAY_HINTS.clear()
+        P._PATHWAY_HINTS[key if hint % 2 else P.ANY] = min(max(hint, 0), last)  # this sheet's kind, or any
         P._PATHWAY_PROVEN.clear()
         assert render_pathway(plan, TEMPLATES) == fresh, hint
 
