@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Optional, Sequence, Union
@@ -56,10 +55,8 @@ def render_docx(plan: Plan, templates_dir: Optional[Path] = None, asset_root: Op
         section(w, number)
     w.fill_toc(toc)
     w.set_properties()
-    buf = io.BytesIO()
-    w.doc.save(buf)
     zip_time = max(stamp, datetime(1980, 1, 1, tzinfo=timezone.utc)).timetuple()[:6]
-    return X.normalise_zip(buf.getvalue(), zip_time)
+    return X.package_zip(w.doc, zip_time)
 
 
 
