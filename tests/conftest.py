@@ -159,3 +159,31 @@ def pytest_terminal_summary(terminalreporter) -> None:
                                 f"contrast {low:.2f}:1 ({low_name}); "
                                 f"{sum(len(f.low_contrast) for f in judged.values())} under AA, "
                                 f"{sum(len(f.overprints) for f in judged.values())} overprints")
+
+
+@pytest.fixture
+def laid_out_html(monkeypatch) -> list[str]:
+    """Every HTML document the PDF renderers lay out while the test runs, as WeasyPrint is given it."""
+    from generator.render import pdf_engine
+
+    seen: list[str] = []
+    real = pdf_engine._html
+
+    def recording(html, *args):
+        seen.append(html)
+        return real(html, *args)
+
+    monkeypatch.setattr(pdf_engine, "_html", recording)
+    return seen
+
+
+def assert_parsed_as_html_would_be(html: str) -> None:
+    """The document is well-formed XML, so pdf_engine._html parses it with the XML parser, and that gives the
+    tree WeasyPrint's HTML parser (tinyhtml5) builds from it: same elements, attributes in order, text, tails."""
+    import tinyhtml5
+    from xml.etree import ElementTree
+
+    def tree(e):
+        return e.tag, list(e.attrib.items()), e.text or "", e.tail or "", [tree(c) for c in e]
+
+    assert tree(ElementTree.fromstring(html)) == tree(tinyhtml5.parse(html, namespace_html_elements=False))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, SAMPLE_EPOCH, make_profile, squash
+from conftest import ROOT, SAMPLE_EPOCH, assert_parsed_as_html_would_be, make_profile, squash
 from generator.errors import RenderError
 from generator.profile import Provider
 from generator.record import Action, Goal, Need, Record, SourceFile
@@ -369,3 +369,13 @@ def test_record_of_another_client_is_refused(library):
     record = empty_plan_record(plan).model_copy(update={"client": "someone-else"})
     with pytest.raises(RenderError, match="someone-else"):
         render_follow_up(plan, record, TEMPLATES)
+
+
+def test_the_report_is_parsed_as_xml_into_the_tree_an_html_parser_builds(library, epoch, laid_out_html):
+    """The report template is well-formed XHTML that parses into the tree tinyhtml5 builds (pdf_engine._html)."""
+    for lang in ("fi", "sv", "en"):
+        plan = _plan(library, lang)
+        render_follow_up(plan, full_record(plan), TEMPLATES)
+    assert laid_out_html
+    for html in laid_out_html:
+        assert_parsed_as_html_would_be(html)

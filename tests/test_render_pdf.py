@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from conftest import ROOT, check_golden
+from conftest import ROOT, assert_parsed_as_html_would_be, check_golden
 from generator.errors import AssetError, RenderError
 from generator.load import Project, load_all
 from generator.profile import Provider
@@ -584,3 +584,17 @@ def test_the_line_memory_key_holds_every_style_property_weasyprint_reads(rendere
     _both(rendered)
     assert "font_size" in read and "white_space" in read
     assert read <= set(line_memo.STYLE_KEYS), sorted(read - set(line_memo.STYLE_KEYS))
+
+
+def test_the_templates_are_parsed_as_xml_into_the_tree_an_html_parser_builds(rendered, laid_out_html):
+    """Every checklists and care-pathway document of the samples (each type size tried) takes the fast XML
+    parse and gives WeasyPrint the tree tinyhtml5 would (pdf_engine._html); a document that is not
+    well-formed XML still renders, by WeasyPrint's own parser."""
+    for plan, _, _ in rendered.values():
+        render_checklists(plan, TEMPLATES)
+        render_pathway(plan, TEMPLATES)
+    assert len(laid_out_html) >= 2 * len(rendered)
+    for html in laid_out_html:
+        assert_parsed_as_html_would_be(html)
+    pdf, pages = html_to_pdf('<html lang="fi"><p>Ensimmäinen rivi<br>toinen rivi</p>', TEMPLATES, "t.pdf")
+    assert pages == 1 and "toinen rivi" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()

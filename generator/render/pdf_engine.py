@@ -124,7 +124,7 @@ def layout(html: str, templates_dir: Path, what: str, forms: bool = False, asset
     with _weasyprint_warnings() as warnings:
         try:
             html, sheets = _stylesheets(html, base_url, fetcher, warnings)
-            doc = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+            doc = _html(html, base_url, fetcher).render(
                 font_config=_font_config(), pdf_forms=forms, pdf_tags=True, stylesheets=sheets)
         except FatalURLFetchingError as exc:
             raise AssetError(f"{what}: {exc}") from None
@@ -132,7 +132,42 @@ def layout(html: str, templates_dir: Path, what: str, forms: bool = False, asset
     return doc
 
 
-_HEAD_STYLE = re.compile(r'<link rel="stylesheet" href="([^"<>]+)">|<style>(.*?)</style>', re.S)
+# WeasyPrint versions whose HTML object _html makes (the attributes HTML.__init__ sets) were checked
+FAST_PARSE_VERSIONS = ("70.0",)
+
+
+def _html(html: str, base_url: str, fetcher):
+    """The weasyprint.HTML of a document, its tree parsed as XML where it is well-formed.
+
+    WeasyPrint parses HTML with tinyhtml5, in pure Python: 30 ms for a checklists document, and the care
+    pathway is parsed again for each type size tried. The templates are written as well-formed XHTML that
+    tinyhtml5 reads into the same tree (void elements closed, tables with their tbody, no text between html,
+    head and body that an HTML parser would move), so Python's C XML parser (4 ms) gives that tree;
+    tests/test_render_pdf.py compares the two trees for every document the samples render. A document that is
+    not well-formed XML, or another WeasyPrint version, takes WeasyPrint's own way.
+    """
+    import weasyprint
+    from xml.etree import ElementTree
+
+    if weasyprint.__version__ in FAST_PARSE_VERSIONS:
+        try:
+            root = ElementTree.fromstring(html)
+        except ElementTree.ParseError:
+            root = None
+        if root is not None and root.tag == "html":
+            import cssselect2
+
+            doc = object.__new__(weasyprint.HTML)  # what HTML.__init__ sets once it has the tree
+            doc.base_url = weasyprint._find_base_url(root, base_url)
+            doc.url_fetcher = fetcher
+            doc.media_type = "print"
+            doc.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
+            doc.etree_element = doc.wrapper_element.etree_element
+            return doc
+    return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+
+
+_HEAD_STYLE = re.compile(r'<link rel="stylesheet" href="([^"<>]+)"\s*/?>|<style>(.*?)</style>', re.S)
 _SHEETS: dict[tuple, tuple] = {}  # (url, mtime, size, font configuration) -> (weasyprint.CSS, its warnings)
 
 
