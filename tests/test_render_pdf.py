@@ -446,23 +446,36 @@ def test_pathway_scale_hint_only_orders_the_tries(rendered, monkeypatch, pid):
         assert render_pathway(plan, TEMPLATES) == fresh, hint
 
 
+def _reset_pathway_memory():
+    import generator.render.pdf as P
+    P._PATHWAY_PROVEN.clear()
+    P._PATHWAY_HINTS.clear()
+    P._LAID_OUT.clear()
+
+
+def _renamed(plan, name, cid="toinen"):
+    return dataclasses.replace(plan, client=dataclasses.replace(plan.client, id=cid, name=name))
+
+
 def test_a_sheet_like_an_earlier_one_is_laid_out_once_at_the_proven_step(rendered, monkeypatch):
-    """Another client whose sheet differs only in its name takes the step proven for the first: one layout,
-    and the same bytes a full search gives; the step is the largest that fits (it fits, the one before not)."""
+    """Another client whose sheet differs only in its name takes the step proven for the first: one layout
+    in a process that has not laid that sheet out, none in one that has, and the same bytes a full search
+    gives; the step is the largest that fits (it fits, the one before not)."""
     import generator.render.pdf as P
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     plan = rendered["hoivakoti-aurinko"][0]
-    other = dataclasses.replace(plan, client=dataclasses.replace(plan.client, id="toinen", name="Toinen Hoivakoti Oy"))
-    P._PATHWAY_PROVEN.clear()
-    P._PATHWAY_HINTS.clear()
+    other = _renamed(plan, "Toinen Hoivakoti Oy")
+    _reset_pathway_memory()
     searched = render_pathway(other, TEMPLATES)
     step = next(iter(P._PATHWAY_PROVEN.values()))
-    P._PATHWAY_HINTS.clear()
-    P._PATHWAY_PROVEN.clear()
-    render_pathway(plan, TEMPLATES)  # proves the step for this signature
+    _reset_pathway_memory()
+    render_pathway(plan, TEMPLATES)  # proves the step for this signature, and keeps the sheet
     calls = []
     real = P.layout
     monkeypatch.setattr(P, "layout", lambda *a, **k: calls.append(1) or real(*a, **k))
+    assert render_pathway(other, TEMPLATES) == searched
+    assert len(calls) == 0  # the kept sheet took the other name
+    P._LAID_OUT.clear()  # as in another worker of the batch: the step is known, the sheet is not
     assert render_pathway(other, TEMPLATES) == searched
     assert len(calls) == 1
     monkeypatch.setattr(P, "layout", real)
@@ -474,6 +487,34 @@ def test_a_sheet_like_an_earlier_one_is_laid_out_once_at_the_proven_step(rendere
                                                                        **_pathway_context(other))
         ctx_pages.append(len(real(html, TEMPLATES, "care-pathway.pdf").pages))
     assert ctx_pages[0] == 1 and (len(ctx_pages) == 1 or ctx_pages[1] > 1)
+
+
+NAMES = ("Toinen Hoivakoti Oy", "W", "مطعم الواحة Oy", "Työterveyshuoltopalvelujentuottajaosakeyhtiö",
+         "Öljy-Äijät & Ko Ky", "Two  spaces Oy", "Ab Åland Strömming", "Soft\xadhyphen Oy", "Kiinteistö Oy Ääneläinen 2")
+REFUSED = {"مطعم الواحة Oy", "Two  spaces Oy", "Soft\xadhyphen Oy"}  # each laid out afresh
+
+
+@pytest.mark.parametrize("pid", ["hoivakoti-aurinko", "skolan-i-strandby", "nordic-code-labs"])
+def test_a_kept_sheet_takes_a_new_name_with_the_bytes_a_fresh_layout_gives(rendered, monkeypatch, pid):
+    """Clients of one signature in a row, each sheet made from the one before (LaidOutSheet.take), give the
+    bytes each gets laid out alone: names of other widths, accents, a 44-letter word, and names the sheet
+    refuses to take (Arabic needs a fallback font, spaces that collapse, a soft hyphen), which are laid out."""
+    import generator.render.pdf as P
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    plan = rendered[pid][0]
+    plans = [_renamed(plan, name, f"c{i}") for i, name in enumerate(NAMES)]
+    alone = []
+    for p in plans:
+        _reset_pathway_memory()
+        alone.append(render_pathway(p, TEMPLATES))
+    _reset_pathway_memory()
+    render_pathway(plan, TEMPLATES)
+    taken = []
+    real = P.LaidOutSheet.take
+    monkeypatch.setattr(P.LaidOutSheet, "take", lambda self, *a: taken.append(real(self, *a)) or taken[-1])
+    assert [render_pathway(p, TEMPLATES) for p in plans] == alone
+    assert not any(t for t, name in zip(taken, NAMES) if name in REFUSED)
+    assert taken[:2] == [True, True] and sum(taken) >= 4  # (a sheet kept with the Arabic name may refuse more)
 
 
 def test_a_long_name_is_never_taken_on_trust(rendered):

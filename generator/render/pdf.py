@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -103,8 +104,16 @@ def render_pathway(plan: Plan, templates_dir: Path, asset_root: Optional[Path] =
     # step proven for the earlier one, and is laid out once. If it does not fit after all, the search runs.
     signature = _pathway_signature(template, ctx, plan, templates_dir / "fonts")
     proven = _PATHWAY_PROVEN.get(signature) if signature else None
-    if proven is not None and fits(proven):
-        return write(found[proven], "care-pathway.pdf", identity=identity(plan, "care-pathway"))
+    if proven is not None:
+        # The sheet this process laid out last for the signature, with this client's name set in its line,
+        # is the layout this sheet gets: nothing else on it depends on the name (see LaidOutSheet).
+        sheet = _LAID_OUT.get((signature, str(templates_dir)))
+        if sheet is not None and sheet.step == proven and sheet.take(plan.client.name, ctx["title"], templates_dir):
+            _LAID_OUT.move_to_end((signature, str(templates_dir)))
+            return write(sheet.doc, "care-pathway.pdf", identity=identity(plan, "care-pathway"))
+        if fits(proven):
+            _keep_laid_out((signature, str(templates_dir)), proven, found[proven], plan.client.name)
+            return write(found[proven], "care-pathway.pdf", identity=identity(plan, "care-pathway"))
     key = (plan.language, plan.client.contract_scope)
     hint = _PATHWAY_HINTS.get(key, _PATHWAY_HINTS.get(ANY))
     lo, hi = 0, len(PATHWAY_SCALES) - 1  # still open: the lowest index that fits is in lo..hi, or none fits
@@ -139,6 +148,7 @@ def render_pathway(plan: Plan, templates_dir: Path, asset_root: Optional[Path] =
     _PATHWAY_HINTS[key] = _PATHWAY_HINTS[ANY] = best
     if signature:
         _PATHWAY_PROVEN.prove(signature, best)
+        _keep_laid_out((signature, str(templates_dir)), best, found[best], plan.client.name)
     return write(found[best], "care-pathway.pdf", identity=identity(plan, "care-pathway"))
 
 
@@ -183,7 +193,78 @@ _PATHWAY_PROVEN = ProvenSteps()
 def share_proven_steps(folder: Optional[Path]) -> None:
     """Share proven care-pathway steps through folder with the other processes of a batch (None: stop)."""
     _PATHWAY_PROVEN.clear()
+    _LAID_OUT.clear()
     _PATHWAY_PROVEN.folder = folder
+
+
+class LaidOutSheet:
+    """A laid-out care pathway (a weasyprint Document at its proven step) that takes another client's name.
+
+    Sheets of one signature differ only in the client's name, set alone on its own line of the header (bold,
+    left-aligned, one line). Laying such a sheet out again cost more than half of its render; instead the
+    name's text box is set anew here, the way WeasyPrint's line layout sets it (split_first_line with the
+    box's style and width), and the line's width follows. Nothing else on the page depends on that box. The
+    bytes are those a fresh layout gives (tests/test_render_pdf.py compares them for several names).
+
+    A name is taken only when that is sure: it fits the line, is drawn in the main font alone (fallback fonts
+    have other ascents), has no spaces a browser would collapse and no soft hyphen, and its box comes out
+    as high, with the same baseline, as the box it replaces. Otherwise the sheet is laid out afresh.
+    """
+
+    def __init__(self, doc, step: int, name: str) -> None:
+        self.doc, self.step = doc, step
+        self.line = self.box = None
+        for box in doc.pages[0]._page_box.descendants() if len(doc.pages) == 1 else ():
+            element = getattr(box, "element", None)
+            if element is not None and element.get("class") == "for" and type(box).__name__ == "BlockBox":
+                lines = box.children
+                if len(lines) == 1 and len(lines[0].children) == 1:
+                    text = lines[0].children[0]
+                    if type(text).__name__ == "TextBox" and text.text == name and lines[0].width == text.width:
+                        self.line, self.box = lines[0], text
+                break
+
+    def take(self, name: str, title: str, templates_dir: Path) -> bool:
+        """Set name in place of the one the sheet shows; False (sheet unchanged) when that is not sure."""
+        from weasyprint.text.line_break import split_first_line
+
+        box = self.box
+        if box is None or name != " ".join(name.split()) or "\xad" in name \
+                or not in_main_font(name, templates_dir / "fonts", bold=True):
+            return False
+        layout, length, resume, width, height, baseline = split_first_line(
+            name, box.style, _NoHyphenation, box.pango_layout.max_width, box.justification_spacing)
+        if resume is not None or length != len(name.encode()) or height != box.height \
+                or baseline + box.margin_top != box.baseline or width > box.pango_layout.max_width:
+            return False
+        box.text, box.width, box.pango_layout = layout.text, width, layout
+        self.line.width = width
+        self.doc.metadata.title = title
+        self.doc.fonts = {}  # as a fresh Document has: the fonts (and their glyphs) of the last write go
+        return True
+
+
+class _NoHyphenation:
+    """The layout context split_first_line reads only for hyphenation dictionaries; the name line has none."""
+
+    dictionaries: dict = {}
+
+
+# signature -> the sheet laid out last for it in this process; a few only (a laid-out sheet holds ~3 MB).
+# A batch builds clients of one language, scope, provider and county one after another (build.py), so
+# sheets of one signature mostly come together.
+_LAID_OUT: "OrderedDict[tuple[str, str], LaidOutSheet]" = OrderedDict()  # (signature, templates folder)
+LAID_OUT_KEPT = 4
+
+
+def _keep_laid_out(key: tuple[str, str], step: int, doc, name: str) -> None:
+    sheet = LaidOutSheet(doc, step, name)
+    if sheet.box is None:
+        return
+    _LAID_OUT[key] = sheet
+    _LAID_OUT.move_to_end(key)
+    while len(_LAID_OUT) > LAID_OUT_KEPT:
+        _LAID_OUT.popitem(last=False)
 HEADER_NAME_WIDTH = 0.62 * (297 - 18) / 25.4 * 72 * 0.85  # pt: the header's name line at scale-0, with a margin
 HEADER_NAME_SIZE = 1.2 * 10.4  # pt: .for at scale-0 (care-pathway.css)
 
@@ -191,14 +272,13 @@ HEADER_NAME_SIZE = 1.2 * 10.4  # pt: .for at scale-0 (care-pathway.css)
 def _pathway_signature(template, ctx: dict, plan: Plan, fonts: Path) -> Optional[str]:
     """A hash of everything that decides the sheet's layout, or None when the client's name might.
 
-    The name appears on the sheet only in the header line beside the provider's name; while that line fits
-    at the largest type, the name's letters cannot move anything else.
+    The name appears on the sheet only on its own line of the header (and in the title); while it fits that
+    line at the largest type, its letters cannot move anything else.
     """
     import hashlib
     from dataclasses import replace
 
-    line = f"{plan.client.name} · {ctx['provider_name']}"
-    if text_width(line, HEADER_NAME_SIZE, fonts, bold=True) > HEADER_NAME_WIDTH:
+    if text_width(plan.client.name, HEADER_NAME_SIZE, fonts, bold=True) > HEADER_NAME_WIDTH:
         return None
     anonymous = {**ctx, "client": replace(plan.client, name=""), "title": ""}
     return hashlib.sha256(template.render(scale="", **anonymous).encode()).hexdigest()
@@ -218,6 +298,13 @@ def text_width(text: str, size: float, fonts: Path, bold: bool = False) -> float
         _ADVANCES[key] = ({cp: hmtx[g][0] for cp, g in cmap.items()}, font["head"].unitsPerEm)
     advances, upm = _ADVANCES[key]
     return sum(advances.get(ord(c), upm) for c in text) * size / upm
+
+
+def in_main_font(text: str, fonts: Path, bold: bool = False) -> bool:
+    """Whether the vendored Noto Sans has every character of text (no fallback font is needed for it)."""
+    text_width("", 1, fonts, bold)
+    advances = _ADVANCES[(fonts, bold)][0]
+    return all(ord(c) in advances for c in text)
 
 
 _ENVIRONMENTS: dict[str, object] = {}
