@@ -104,15 +104,16 @@ def render_pathway(plan: Plan, templates_dir: Path, asset_root: Optional[Path] =
     # step proven for the earlier one, and is laid out once. If it does not fit after all, the search runs.
     signature = _pathway_signature(template, ctx, plan, templates_dir / "fonts")
     proven = _PATHWAY_PROVEN.get(signature) if signature else None
+    kept = (signature or "", str(templates_dir))
     if proven is not None:
         # The sheet this process laid out last for the signature, with this client's name set in its line,
         # is the layout this sheet gets: nothing else on it depends on the name (see LaidOutSheet).
-        sheet = _LAID_OUT.get((signature, str(templates_dir)))
+        sheet = _LAID_OUT.get(kept)
         if sheet is not None and sheet.step == proven and sheet.take(plan.client.name, ctx["title"], templates_dir):
-            _LAID_OUT.move_to_end((signature, str(templates_dir)))
+            _LAID_OUT.move_to_end(kept)
             return write(sheet.doc, "care-pathway.pdf", identity=identity(plan, "care-pathway"))
         if fits(proven):
-            _keep_laid_out((signature, str(templates_dir)), proven, found[proven], plan.client.name)
+            _keep_laid_out(kept, proven, found[proven], plan.client.name)
             return write(found[proven], "care-pathway.pdf", identity=identity(plan, "care-pathway"))
     key = (plan.language, plan.client.contract_scope)
     hint = _PATHWAY_HINTS.get(key, _PATHWAY_HINTS.get(ANY))
@@ -148,7 +149,7 @@ def render_pathway(plan: Plan, templates_dir: Path, asset_root: Optional[Path] =
     _PATHWAY_HINTS[key] = _PATHWAY_HINTS[ANY] = best
     if signature:
         _PATHWAY_PROVEN.prove(signature, best)
-        _keep_laid_out((signature, str(templates_dir)), best, found[best], plan.client.name)
+        _keep_laid_out(kept, best, found[best], plan.client.name)
     return write(found[best], "care-pathway.pdf", identity=identity(plan, "care-pathway"))
 
 
@@ -265,6 +266,8 @@ def _keep_laid_out(key: tuple[str, str], step: int, doc, name: str) -> None:
     _LAID_OUT.move_to_end(key)
     while len(_LAID_OUT) > LAID_OUT_KEPT:
         _LAID_OUT.popitem(last=False)
+
+
 HEADER_NAME_WIDTH = 0.62 * (297 - 18) / 25.4 * 72 * 0.85  # pt: the header's name line at scale-0, with a margin
 HEADER_NAME_SIZE = 1.2 * 10.4  # pt: .for at scale-0 (care-pathway.css)
 
@@ -287,8 +290,8 @@ def _pathway_signature(template, ctx: dict, plan: Plan, fonts: Path) -> Optional
 _ADVANCES: dict[tuple[Path, bool], tuple] = {}
 
 
-def text_width(text: str, size: float, fonts: Path, bold: bool = False) -> float:
-    """Width in pt of text set in the vendored Noto Sans (no kerning; an unknown glyph counts as 1 em)."""
+def _advances(fonts: Path, bold: bool) -> tuple[dict[int, int], int]:
+    """(code point -> advance width, units per em) of the vendored Noto Sans, read once per process."""
     key = (fonts, bold)
     if key not in _ADVANCES:
         from fontTools.ttLib import TTFont
@@ -296,14 +299,18 @@ def text_width(text: str, size: float, fonts: Path, bold: bool = False) -> float
         font = TTFont(fonts / ("NotoSans-Bold.ttf" if bold else "NotoSans-Regular.ttf"), lazy=True)
         cmap, hmtx = font.getBestCmap(), font["hmtx"]
         _ADVANCES[key] = ({cp: hmtx[g][0] for cp, g in cmap.items()}, font["head"].unitsPerEm)
-    advances, upm = _ADVANCES[key]
+    return _ADVANCES[key]
+
+
+def text_width(text: str, size: float, fonts: Path, bold: bool = False) -> float:
+    """Width in pt of text set in the vendored Noto Sans (no kerning; an unknown glyph counts as 1 em)."""
+    advances, upm = _advances(fonts, bold)
     return sum(advances.get(ord(c), upm) for c in text) * size / upm
 
 
 def in_main_font(text: str, fonts: Path, bold: bool = False) -> bool:
     """Whether the vendored Noto Sans has every character of text (no fallback font is needed for it)."""
-    text_width("", 1, fonts, bold)
-    advances = _ADVANCES[(fonts, bold)][0]
+    advances = _advances(fonts, bold)[0]
     return all(ord(c) in advances for c in text)
 
 

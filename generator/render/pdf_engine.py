@@ -113,7 +113,6 @@ def html_to_pdf(html: str, templates_dir: Path, what: str, forms: bool = False,
 
 def layout(html: str, templates_dir: Path, what: str, forms: bool = False, asset_root: Optional[Path] = None):
     """Lay HTML out into pages (a weasyprint Document) without writing the PDF: enough to count pages."""
-    import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
     from . import line_memo
