@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import gc
 import hashlib
 import io
 import json
@@ -559,7 +560,6 @@ def _build(profiles: list[LoadedProfile], project: Project, library: Library, ou
         _PARENT["library"] = ((str(project.workspace), str(project.tool)), library)  # forked workers share it
         for o in outputs:  # imported once here, forked workers start with WeasyPrint and python-docx loaded
             o.load()
-        import gc
         # What the workers inherit (the library, the renderers' modules) moves to a generation their garbage
         # collections never walk, and its pages stay shared with this process: Python's advice for fork.
         gc.freeze()

@@ -14,15 +14,14 @@ its own copy, because drawing may change its text (an ellipsis).
 The key holds the value of every style property `split_first_line` and the functions it calls read
 (STYLE_KEYS). A test records the properties WeasyPrint actually reads while rendering the samples and fails
 when one is missing, so a WeasyPrint upgrade that reads another property cannot make the memory answer
-wrongly. The memory is installed only for the WeasyPrint versions that test has run with (VERSIONS).
+wrongly. The memory is installed only for the WeasyPrint versions that test has run with
+(pdf_engine.CHECKED_WEASYPRINT).
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 
-# WeasyPrint versions whose split_first_line signature and style reads were checked
-VERSIONS = ("70.0",)
 # Style properties split_first_line reads, directly or through Layout, create_layout, line_size,
 # get_font_description and font_features (weasyprint/text/line_break.py, fonts.py)
 STYLE_KEYS = (
@@ -46,11 +45,12 @@ def install() -> bool:
     """Wrap WeasyPrint's split_first_line where the layout code calls it; True if the memory is in use."""
     if _INSTALLED or not ENABLED:
         return bool(_INSTALLED)
-    import weasyprint
     from weasyprint.layout import inline, preferred
     from weasyprint.text import line_break
 
-    if weasyprint.__version__ not in VERSIONS:
+    from .pdf_engine import internals_checked
+
+    if not internals_checked():
         return False
     original = line_break.split_first_line
     _INSTALLED.append(original)

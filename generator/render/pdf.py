@@ -20,7 +20,7 @@ from typing import Optional
 from ..errors import RenderError
 from ..palette import palette
 from ..plan import Citations, Entry, Plan
-from .pdf_engine import check_local_asset, html_to_pdf, layout, write
+from .pdf_engine import check_local_asset, html_to_pdf, internals_checked, layout, write
 
 LANG_TAGS = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}
 EVALUATION_STEPS = ("cycle.evaluate.implementation", "cycle.evaluate.goals", "cycle.evaluate.collaboration")
@@ -209,19 +209,23 @@ class LaidOutSheet:
 
     A name is taken only when that is sure: it fits the line, is drawn in the main font alone (fallback fonts
     have other ascents), has no spaces a browser would collapse and no soft hyphen, and its box comes out
-    as high, with the same baseline, as the box it replaces. Otherwise the sheet is laid out afresh.
+    as high, with the same baseline, as the box it replaces. Otherwise the sheet is laid out afresh. With a
+    WeasyPrint version these internals were not checked against, no sheet is kept (pdf_engine.internals_checked).
     """
 
     def __init__(self, doc, step: int, name: str) -> None:
+        from weasyprint.formatting_structure.boxes import BlockBox, TextBox
+
         self.doc, self.step = doc, step
         self.line = self.box = None
-        for box in doc.pages[0]._page_box.descendants() if len(doc.pages) == 1 else ():
+        pages = doc.pages if internals_checked() and len(doc.pages) == 1 else ()
+        for box in pages[0]._page_box.descendants() if pages else ():
             element = getattr(box, "element", None)
-            if element is not None and element.get("class") == "for" and type(box).__name__ == "BlockBox":
+            if element is not None and element.get("class") == "for" and isinstance(box, BlockBox):
                 lines = box.children
                 if len(lines) == 1 and len(lines[0].children) == 1:
                     text = lines[0].children[0]
-                    if type(text).__name__ == "TextBox" and text.text == name and lines[0].width == text.width:
+                    if isinstance(text, TextBox) and text.text == name and lines[0].width == text.width:
                         self.line, self.box = lines[0], text
                 break
 

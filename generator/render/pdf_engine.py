@@ -131,8 +131,16 @@ def layout(html: str, templates_dir: Path, what: str, forms: bool = False, asset
     return doc
 
 
-# WeasyPrint versions whose HTML object _html makes (the attributes HTML.__init__ sets) were checked
-FAST_PARSE_VERSIONS = ("70.0",)
+# WeasyPrint versions whose internals the renderers reach into were checked against: the HTML object _html
+# makes, the line breaking line_memo wraps, the laid-out boxes pdf.LaidOutSheet changes. With another
+# version each of them takes WeasyPrint's public way instead.
+CHECKED_WEASYPRINT = ("70.0",)
+
+
+def internals_checked() -> bool:
+    import weasyprint
+
+    return weasyprint.__version__ in CHECKED_WEASYPRINT
 
 
 def _html(html: str, base_url: str, fetcher):
@@ -148,7 +156,7 @@ def _html(html: str, base_url: str, fetcher):
     import weasyprint
     from xml.etree import ElementTree
 
-    if weasyprint.__version__ in FAST_PARSE_VERSIONS:
+    if internals_checked():
         try:
             root = ElementTree.fromstring(html)
         except ElementTree.ParseError:
