@@ -154,7 +154,7 @@ def _scalars(loader: _Constructor, root: Optional[yaml.Node]) -> dict[str, Scala
                       if isinstance(k, yaml.ScalarNode)]
         elif isinstance(node, yaml.SequenceNode):
             stack += [(f"{loc}[{i}]", v) for i, v in enumerate(node.value)]
-        elif isinstance(node, yaml.ScalarNode) and node.style is None and node.tag in _IMPLICIT:
+        elif isinstance(node, yaml.ScalarNode) and not node.style and node.tag in _IMPLICIT:
             value = loader.yaml_constructors[node.tag](loader, node)
             out[loc] = Scalar(node.value, _IMPLICIT[node.tag], value)
     return out
@@ -186,14 +186,40 @@ def read_yaml_scalars(path: Path, shown: str | None = None, *,
     except UnicodeDecodeError as exc:
         raise YamlProblem(Problem(shown, "", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")) from None
     _refuse_controls(text, shown)
-    try:
-        loader = (_FastLoader if trusted else _Loader)(text)
+    if trusted:
+        return _reported(lambda: _parse(_FastLoader, text), shown)
+    if libyaml_may_read(text):  # a file it cannot read is read again below, for the pure parser's words
         try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-            return data, _scalars(loader, node)
-        finally:
-            loader.dispose()
+            return _parse(_FastLoader, text)
+        except (yaml.YAMLError, RecursionError):
+            pass
+    return _reported(lambda: _parse(_Loader, text), shown)
+
+
+def libyaml_may_read(text: str) -> bool:
+    """Whether a user's file may be read by libyaml's parser, about ten times faster than the pure one: not
+    with a '*' (it could hold aliases, so an alias bomb, which only the pure parser stops), nor with a '!' (an
+    empty value tagged '!' is '' to libyaml, null to the pure parser). Whatever libyaml cannot read goes to
+    the pure parser, so problems keep its wording. libyaml, YAML's reference parser, also reads a few
+    things the pure one refuses (a tab after a value, '|#'); where both read a file they read the same data
+    (tests/test_properties.py)."""
+    return "*" not in text and "!" not in text
+
+
+def _parse(loader_class, text: str) -> tuple[Any, dict[str, Scalar]]:
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+        return data, _scalars(loader, node)
+    finally:
+        loader.dispose()
+
+
+def _reported(parse, shown: str) -> tuple[Any, dict[str, Scalar]]:
+    """parse(), with any YAML problem raised as a YamlProblem of one line naming the file and where."""
+    try:
+        return parse()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

@@ -128,6 +128,32 @@ def test_any_bytes_read_as_yaml_or_give_one_problem(tmp_path, raw):
         assert str(exc).startswith("gen.yaml: ") and "\n" not in str(exc)
 
 
+# YAML's own punctuation, a few letters and digits, and the characters YAML treats specially in plain text.
+YAML_CHARS = "abcxyz019 \n\t:-?[]{},#&!|>'\"%@`~._\\äÖ\u00a0\u2028"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(YAML_CHARS, max_size=60), valid_profiles().map(lambda p: yaml.safe_dump(p))))
+def test_libyaml_reads_a_users_file_as_the_pure_parser_does(text):
+    """A user's file without a '*' (so without aliases) is read by libyaml, ten times faster, and by the pure
+    parser whenever libyaml finds a problem, so problems keep one wording. Wherever both read a file, they
+    read the same data and the same values as written. (libyaml also reads a few files the pure parser
+    refuses, such as a tab after a value: that is the pure parser's limit, not a different reading.)"""
+    from generator.yamlio import _FastLoader, _Loader, _parse, libyaml_may_read
+
+    if not libyaml_may_read(text):
+        return
+    try:
+        fast = _parse(_FastLoader, text)
+    except (yaml.YAMLError, RecursionError):
+        return  # read again by the pure parser, as before
+    try:
+        pure = _parse(_Loader, text)
+    except (yaml.YAMLError, RecursionError):
+        return
+    assert fast == pure, text
+
+
 # Names as the world writes them: every script and mark the fonts cover, invisible characters real names carry
 # (soft hyphen, zero-width joiners), and what validation must refuse: text-direction marks, C0/C1 controls,
 # characters the fonts lack (CJK, emoji), unassigned and private-use code points, odd line separators.
