@@ -27,7 +27,7 @@ from .load import Project
 from .plan import Plan
 from .profile import LoadedProfile
 from .record import load_record
-from .render import Output, available_outputs, render
+from .render import Output, available_outputs, load_renderers, render_all
 from .select import select
 
 MANIFEST = "manifest.json"
@@ -296,12 +296,12 @@ def prepare(lp: LoadedProfile, project: Project, library: Library, out_root: Pat
 
 
 def write_toolkit(lp: LoadedProfile, plan: Plan, inputs: dict, quick: dict, project: Project, library: Library,
-                  out_root: Path, outputs: tuple[Output, ...], opts: Options) -> Result:
+                  out_root: Path, outputs: tuple[Output, ...], opts: Options, jobs: int = 1) -> Result:
     """Render and write one toolkit; everything is rendered in memory first, so a failure leaves the old
-    toolkit as it was."""
+    toolkit as it was. jobs > 1: its documents are rendered in parallel (render_all)."""
     pid = lp.profile.id
     try:
-        rendered = {o.filename: render(o, plan, project.templates_dir, project.workspace) for o in outputs}
+        rendered = render_all(outputs, plan, project.templates_dir, project.workspace, jobs)
     except ToolkitError as exc:
         return _failed(lp, str(exc))
     except OSError as exc:  # the renderers' temp files (WeasyPrint's fonts): a full or read-only disk
@@ -414,6 +414,7 @@ class OutputBusy(ToolkitError):
 
 
 LOCK = ".toolkit-build.lock"
+STEPS = ".toolkit-pathway-steps.json"  # care-pathway type steps proven by earlier builds (render/pdf.py)
 
 
 @contextmanager
@@ -455,17 +456,16 @@ _WORKER: dict = {}
 _PARENT: dict = {}
 
 
-def _init_worker(workspace: str, tool: str, templates: str, shared: str) -> None:
+def _init_worker(workspace: str, tool: str, templates: str, shared: str, kept: str) -> None:
     STOP.interruptible = False  # until a toolkit is being rendered (see Stop)
     signal.signal(signal.SIGINT, STOP)
     project = Project(Path(workspace), Path(tool))  # the same workspace and tool as the parent
     inherited = _PARENT.get("library")
     library = inherited[1] if inherited and inherited[0] == (workspace, tool) else project.load_library()
     _WORKER.update(project=project, library=library, outputs=available_outputs(), templates=templates)
-    for o in _WORKER["outputs"]:  # import heavy renderers once per worker, not once per toolkit
-        o.load()
+    load_renderers(_WORKER["outputs"])  # already loaded when forked from a batch's main process
     from .render.pdf import share_proven_steps
-    share_proven_steps(Path(shared))
+    share_proven_steps(Path(shared), Path(kept), templates)
 
 
 def _work(lp: LoadedProfile, out_root: str, opts: Options) -> Result:
@@ -529,6 +529,19 @@ def _build(profiles: list[LoadedProfile], project: Project, library: Library, ou
     outputs = available_outputs()
     if any(report(r) for r in failed_inputs):
         return
+    from .render.pdf import keep_proven_steps, share_proven_steps
+    share_proven_steps(None, out_root / STEPS, templates)  # what earlier builds into OUT proved
+    try:
+        _build_stale(profiles, project, library, out_root, jobs, opts, report, notice, templates, outputs)
+    finally:
+        keep_proven_steps()  # for the next build, even when this one stops early
+        share_proven_steps(None)
+
+
+def _build_stale(profiles: list[LoadedProfile], project: Project, library: Library, out_root: Path, jobs: int,
+                 opts: Options, report: Callable[[Result], bool], notice: Callable[[str], None], templates: str,
+                 outputs: tuple) -> None:
+    """Check each toolkit and build those out of date: here, or in a pool of workers."""
     # Up-to-date checks in this process (a few hashes each, a select when the content changed), so a
     # rebuild after one change starts no workers for one toolkit, and none at all when nothing changed.
     # One worker: build in this process as the checks go. Several: queue the stale ones for a pool,
@@ -554,12 +567,11 @@ def _build(profiles: list[LoadedProfile], project: Project, library: Library, ou
     if len(stale) == 1:
         first = first or prepare(stale[0], project, library, out_root, outputs, templates, opts, check=False)
         report(first if isinstance(first, Result) else
-               write_toolkit(stale[0], *first, project, library, out_root, outputs, opts))
+               write_toolkit(stale[0], *first, project, library, out_root, outputs, opts, jobs))
         STOP.check()
     elif stale:
         _PARENT["library"] = ((str(project.workspace), str(project.tool)), library)  # forked workers share it
-        for o in outputs:  # imported once here, forked workers start with WeasyPrint and python-docx loaded
-            o.load()
+        load_renderers(outputs)  # imported once here: forked workers start with WeasyPrint and python-docx
         # What the workers inherit (the library, the renderers' modules) moves to a generation their garbage
         # collections never walk, and its pages stay shared with this process: Python's advice for fork.
         gc.freeze()
@@ -619,11 +631,15 @@ def _build_in_pool(stale: list[LoadedProfile], project: Project, out_root: Path,
     """
     generation = jobs * RECYCLE_AFTER
     # Care-pathway steps proven by one worker are shared with the others through this folder (render/pdf.py)
+    from .render.pdf import collect_proven_steps
     with tempfile.TemporaryDirectory(prefix="toolkit-steps-") as shared:
-        for start in range(0, len(stale), generation):
-            if _build_generation(stale[start:start + generation], project, out_root, jobs, opts, templates,
-                                 report, notice, shared):
-                return
+        try:
+            for start in range(0, len(stale), generation):
+                if _build_generation(stale[start:start + generation], project, out_root, jobs, opts, templates,
+                                     report, notice, shared):
+                    return
+        finally:
+            collect_proven_steps(Path(shared))  # before the folder goes, for the next build (_build)
 
 
 def _build_generation(todo: list[LoadedProfile], project: Project, out_root: Path, jobs: int, opts: Options,
@@ -633,7 +649,8 @@ def _build_generation(todo: list[LoadedProfile], project: Project, out_root: Pat
     for attempt in range(POOL_RETRIES + 1):
         unfinished: list[LoadedProfile] = []
         pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_init_worker,
-                                   initargs=(str(project.workspace), str(project.tool), templates, shared))
+                                   initargs=(str(project.workspace), str(project.tool), templates, shared,
+                                             str(out_root / STEPS)))
         futures: dict = {}
         reported: set = set()
         try:

@@ -14,7 +14,7 @@ import yaml
 from click.testing import CliRunner
 from PIL import Image
 
-import generator.build as build_module
+import generator.render
 from generator import __version__
 from generator.build import build_all
 from generator.cli import main
@@ -280,7 +280,8 @@ def test_overlay_problems_are_capped_per_file(tmp_path):
 
 def test_overlay_edits_rebuild_exactly_the_toolkits_that_use_them(tmp_path, monkeypatch):
     # Rendering is replaced by the plan's text: this is about which toolkits are rebuilt, not how they look.
-    monkeypatch.setattr(build_module, "render", lambda out, plan, *_: repr(plan).encode() + out.filename.encode())
+    monkeypatch.setattr(generator.render, "render",
+                        lambda out, plan, *_: repr(plan).encode() + out.filename.encode())
     ws = tmp_path / "ws"
     shutil.copytree(ROOT / "profiles", ws / "profiles")
     own = ws / "content" / "items" / "own.yaml"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import os
+import pickle
+import signal
 from datetime import datetime, timezone
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +55,73 @@ def available_outputs() -> tuple[Output, ...]:
     return tuple(found)
 
 
+def load_renderers(outputs: tuple[Output, ...]) -> None:
+    """Import the renderers of outputs and what they render with (python-docx, WeasyPrint): a batch's main
+    process does it before forking its workers, which then start with them instead of importing them each."""
+    for out in outputs:
+        out.load()
+    if any(out.filename.endswith(".pdf") for out in outputs):
+        from .pdf_engine import load_weasyprint
+
+        load_weasyprint()
+
+
 def render(out: Output, plan: Plan, templates_dir: Path, asset_root: Optional[Path] = None) -> bytes:
     """One output's bytes; asset_root is the workspace whose asset folders the provider's logo may come from."""
     return out.load()(plan, templates_dir=templates_dir, asset_root=asset_root)
+
+
+ASIDE = "checklists.pdf"  # about half of a toolkit's rendering time: what render_all renders aside
+
+
+def render_all(outputs: tuple[Output, ...], plan: Plan, templates_dir: Path, asset_root: Optional[Path] = None,
+               jobs: int = 1) -> dict[str, bytes]:
+    """Every output's bytes, by file name; raises what a renderer raised.
+
+    With jobs > 1 (a build of a single toolkit, given more than one core), the checklists are rendered in a
+    forked process while this one renders the rest: the wall time of that build falls by about a third.
+    """
+    aside = next((o for o in outputs if o.filename == ASIDE), None) if jobs > 1 and len(outputs) > 1 else None
+    if aside is None or not hasattr(os, "fork"):
+        return {o.filename: render(o, plan, templates_dir, asset_root) for o in outputs}
+    import multiprocessing
+
+    load_renderers(outputs)  # once, before the fork, rather than in both processes
+    receive, send = multiprocessing.Pipe(duplex=False)
+    child = multiprocessing.get_context("fork").Process(
+        target=_render_aside, args=(send, aside, plan, templates_dir, asset_root), daemon=True)
+    child.start()
+    send.close()
+    try:
+        done = {o.filename: render(o, plan, templates_dir, asset_root) for o in outputs if o is not aside}
+        try:
+            ok, value = receive.recv()
+        except EOFError:  # killed (out of memory) before it could answer
+            raise RenderError(f"{aside.filename}: the process rendering it stopped unexpectedly") from None
+        if not ok:
+            raise value
+    except BaseException:
+        if child.is_alive():  # this process failed or was interrupted: the other render is not needed
+            os.kill(child.pid, signal.SIGINT)
+        raise
+    finally:
+        receive.close()
+        child.join()  # its exit removes its temp files (WeasyPrint's font folder)
+    return {o.filename: done[o.filename] if o is not aside else value for o in outputs}
+
+
+def _render_aside(send, out: Output, plan: Plan, templates_dir: Path, asset_root: Optional[Path]) -> None:
+    """In the forked process: render out and send (True, bytes), or (False, what it raised)."""
+    try:
+        answer = (True, render(out, plan, templates_dir, asset_root))
+    except BaseException as exc:  # Ctrl-C included: the parent decides what it means
+        answer = (False, exc)
+    try:
+        try:
+            send.send(answer)
+        except (TypeError, AttributeError, pickle.PicklingError):  # an exception that does not pickle
+            send.send((False, RenderError(f"{out.filename}: {type(answer[1]).__name__}: {answer[1]}")))
+    except (BrokenPipeError, OSError):
+        pass  # the parent stopped waiting
+    finally:
+        send.close()

@@ -10,6 +10,7 @@ form widgets are known to fail PDF/UA, upstream #2726), so the documents are cal
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections import OrderedDict
@@ -20,7 +21,7 @@ from typing import Optional
 from ..errors import RenderError
 from ..palette import palette
 from ..plan import Citations, Entry, Plan
-from .pdf_engine import check_local_asset, html_to_pdf, internals_checked, layout, write
+from .pdf_engine import check_local_asset, engine_versions, html_to_pdf, internals_checked, layout, write
 
 LANG_TAGS = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}
 EVALUATION_STEPS = ("cycle.evaluate.implementation", "cycle.evaluate.goals", "cycle.evaluate.collaboration")
@@ -160,25 +161,35 @@ class ProvenSteps(dict):
     pool), a step one worker proved is read by the others too, so a signature is searched for once per batch
     rather than once per worker. The folder holds one small file per signature, written atomically; a file
     that cannot be read counts as not proven, which only costs a search.
+
+    Steps also outlive the build: the build's output folder keeps them in one file (`kept`, see
+    keep_proven_steps) under a key of everything else a layout depends on (the templates folder with its CSS
+    and fonts, WeasyPrint's and Pango's versions), so a rebuild after one profile changed lays that client's
+    sheet out once instead of searching for its step again. A file for another key is ignored.
     """
 
     folder: Optional[Path] = None
+    kept: Optional[Path] = None
+    templates = ""  # the templates folder's tree hash, part of the key of kept
+    _kept_read = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.proved: set[str] = set()  # signatures this build proved (here, or in its other processes)
 
     def get(self, signature: str, default=None):  # type: ignore[override]
-        if signature in self:
-            return self[signature]
-        if self.folder is not None:
-            try:
-                step = int((self.folder / signature).read_text(encoding="ascii"))
-            except (OSError, ValueError):
-                return default
-            if 0 <= step < len(PATHWAY_SCALES):
+        if not self._kept_read and self.kept is not None:
+            self._kept_read = True  # read once, at the first sheet this process lays out
+            self.update({s: n for s, n in read_kept_steps(self.kept, self.templates).items() if s not in self})
+        if signature not in self and self.folder is not None:
+            step = _step_file(self.folder / signature)
+            if step is not None:
                 self[signature] = step
-                return step
-        return default
+        return super().get(signature, default)
 
     def prove(self, signature: str, step: int) -> None:
         self[signature] = step
+        self.proved.add(signature)
         if self.folder is not None:
             tmp = self.folder / f".{signature}.{os.getpid()}"
             try:
@@ -188,14 +199,88 @@ class ProvenSteps(dict):
                 tmp.unlink(missing_ok=True)
 
 
+def _step_file(path: Path) -> Optional[int]:
+    """The step a batch folder's file holds; None when it cannot be read or is out of range."""
+    try:
+        step = int(path.read_text(encoding="ascii"))
+    except (OSError, ValueError):
+        return None
+    return step if 0 <= step < len(PATHWAY_SCALES) else None
+
+
 _PATHWAY_PROVEN = ProvenSteps()
 
 
-def share_proven_steps(folder: Optional[Path]) -> None:
-    """Share proven care-pathway steps through folder with the other processes of a batch (None: stop)."""
+def share_proven_steps(folder: Optional[Path], kept: Optional[Path] = None, templates: str = "") -> None:
+    """Start a build's memory of proven care-pathway steps in this process: shared through folder with the
+    other processes of the batch (None: this process alone), and seeded from the kept file (see ProvenSteps)
+    of the templates with tree hash templates."""
     _PATHWAY_PROVEN.clear()
+    _PATHWAY_PROVEN.proved.clear()
     _LAID_OUT.clear()
-    _PATHWAY_PROVEN.folder = folder
+    _PATHWAY_PROVEN.folder, _PATHWAY_PROVEN.kept, _PATHWAY_PROVEN.templates = folder, kept, templates
+    _PATHWAY_PROVEN._kept_read = False
+
+
+def collect_proven_steps(folder: Path) -> None:
+    """Take in the steps a batch's workers proved, from the folder they shared (keep_proven_steps writes them
+    on for the next build)."""
+    try:
+        files = [f for f in folder.iterdir() if not f.name.startswith(".")]
+    except OSError:
+        return
+    for f in files:
+        step = _step_file(f)
+        if step is not None:
+            _PATHWAY_PROVEN[f.name] = step
+            _PATHWAY_PROVEN.proved.add(f.name)
+
+
+KEPT_STEPS = 50_000  # signatures kept between builds (this build's first); about 80 bytes each
+
+
+def _kept_key(templates: str) -> str:
+    """What a kept step holds for besides its sheet's HTML: the templates folder and the layout engine."""
+    import hashlib
+
+    return hashlib.sha256(f"{templates}\n{engine_versions()}".encode()).hexdigest()
+
+
+def read_kept_steps(path: Path, templates: str) -> dict[str, int]:
+    """The steps kept in path for these templates and this engine; {} when there are none or they are for
+    other templates, another engine, or the file cannot be read (a cache: a miss only costs a search)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    steps = data.get("steps") if isinstance(data, dict) and data.get("key") == _kept_key(templates) else None
+    if not isinstance(steps, dict):
+        return {}
+    return {s: n for s, n in steps.items() if type(n) is int and 0 <= n < len(PATHWAY_SCALES)}
+
+
+def keep_proven_steps() -> None:
+    """After a build: write the steps it proved (in this process and its workers) to the kept file, with those
+    kept before, for the next build. Left alone when nothing is new; written atomically, sorted (two builds of
+    the same clients write the same file, whatever order their workers finished in)."""
+    p = _PATHWAY_PROVEN
+    if p.kept is None or not p.proved:
+        return
+    kept = read_kept_steps(p.kept, p.templates)
+    steps = {s: p[s] for s in p.proved}
+    if all(kept.get(s) == n for s, n in steps.items()):
+        return
+    for s, n in kept.items():  # then the steps kept before, as many as fit
+        if len(steps) >= KEPT_STEPS:
+            break
+        steps.setdefault(s, n)
+    text = json.dumps({"key": _kept_key(p.templates), "steps": dict(sorted(steps.items()))}, indent=0)
+    tmp = p.kept.with_name(f".{p.kept.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, p.kept)
+    except OSError:  # a full or read-only disk: the outputs are what matters; the next build searches again
+        tmp.unlink(missing_ok=True)
 
 
 class LaidOutSheet:
@@ -280,15 +365,24 @@ def _pathway_signature(template, ctx: dict, plan: Plan, fonts: Path) -> Optional
     """A hash of everything that decides the sheet's layout, or None when the client's name might.
 
     The name appears on the sheet only on its own line of the header (and in the title); while it fits that
-    line at the largest type, its letters cannot move anything else.
+    line at the largest type, its letters cannot move anything else. The provider's logo is named in the
+    HTML by its path; its pixels count too (its size sets the header's height).
     """
     import hashlib
     from dataclasses import replace
+    from urllib.parse import urlparse
+    from urllib.request import url2pathname
 
     if text_width(plan.client.name, HEADER_NAME_SIZE, fonts, bold=True) > HEADER_NAME_WIDTH:
         return None
     anonymous = {**ctx, "client": replace(plan.client, name=""), "title": ""}
-    return hashlib.sha256(template.render(scale="", **anonymous).encode()).hexdigest()
+    digest = hashlib.sha256(template.render(scale="", **anonymous).encode())
+    if ctx.get("logo"):
+        try:
+            digest.update(Path(url2pathname(urlparse(ctx["logo"]).path)).read_bytes())
+        except OSError:
+            return None  # WeasyPrint will say what is wrong with the file
+    return digest.hexdigest()
 
 
 _ADVANCES: dict[tuple[Path, bool], tuple] = {}

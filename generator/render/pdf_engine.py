@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional
@@ -111,8 +112,39 @@ def html_to_pdf(html: str, templates_dir: Path, what: str, forms: bool = False,
     return write(doc, what, forms, accessible_names, identity), len(doc.pages)
 
 
+def load_weasyprint() -> None:
+    """Import WeasyPrint, once per process (about a second). A batch's main process calls this before it
+    forks its workers, so that they start with WeasyPrint loaded instead of importing it each.
+
+    WeasyPrint finds Pango, HarfBuzz and fontconfig by trying each library's names for every platform in
+    turn ('libpango-1.0-0', 'pango-1.0-0', 'pango-1.0', ..., 'libpango-1.0-0.dll'), and on Linux each name
+    ctypes.util.find_library cannot find costs an ldconfig, a gcc and an ld run: a fifth of a second per
+    process. On Linux find_library looks for lib<name>.so, so a name that already starts with "lib" or ends
+    in .dll or .dylib is never found by it: while WeasyPrint is imported, those are answered at once. The
+    libraries found, and the order they are tried in, stay WeasyPrint's.
+    """
+    if "weasyprint" in sys.modules:
+        return
+    import ctypes.util
+    import importlib
+
+    real = ctypes.util.find_library
+
+    def find_library(name: str):
+        if sys.platform.startswith("linux") and (name.startswith("lib") or name.endswith((".dll", ".dylib"))):
+            return None
+        return real(name)
+
+    ctypes.util.find_library = find_library
+    try:
+        importlib.import_module("weasyprint")
+    finally:
+        ctypes.util.find_library = real
+
+
 def layout(html: str, templates_dir: Path, what: str, forms: bool = False, asset_root: Optional[Path] = None):
     """Lay HTML out into pages (a weasyprint Document) without writing the PDF: enough to count pages."""
+    load_weasyprint()
     from weasyprint.urls import FatalURLFetchingError
 
     from . import line_memo
@@ -138,9 +170,20 @@ CHECKED_WEASYPRINT = ("70.0",)
 
 
 def internals_checked() -> bool:
+    load_weasyprint()
     import weasyprint
 
     return weasyprint.__version__ in CHECKED_WEASYPRINT
+
+
+def engine_versions() -> str:
+    """The layout engine's versions (WeasyPrint, and Pango, which breaks lines and measures text): a layout
+    remembered from an earlier process holds only for the same ones."""
+    load_weasyprint()
+    import weasyprint
+    from weasyprint.text.ffi import pango
+
+    return f"WeasyPrint {weasyprint.__version__}, Pango {pango.pango_version()}"
 
 
 def _html(html: str, base_url: str, fetcher):
