@@ -529,12 +529,17 @@ def _build(profiles: list[LoadedProfile], project: Project, library: Library, ou
     outputs = available_outputs()
     if any(report(r) for r in failed_inputs):
         return
-    from .render.pdf import keep_proven_steps, share_proven_steps
+    from .render.pdf import share_proven_steps, steps_to_keep
     share_proven_steps(None, out_root / STEPS, templates)  # what earlier builds into OUT proved
     try:
         _build_stale(profiles, project, library, out_root, jobs, opts, report, notice, templates, outputs)
     finally:
-        keep_proven_steps()  # for the next build, even when this one stops early
+        kept = steps_to_keep()  # for the next build, even when this one stops early
+        if kept is not None:
+            try:
+                os.replace(write_temp(out_root / STEPS, kept), out_root / STEPS)
+            except OSError:  # a full or read-only disk: the outputs are what matter; the next build searches
+                pass
         share_proven_steps(None)
 
 

@@ -31,6 +31,19 @@ BASE_PROFILE = {
 }
 
 
+def copy_checkout(root: Path, profiles: tuple[str, ...]) -> Project:
+    """A copy of the checkout at root (library, templates, providers and the named sample profiles), for tests
+    that change content, templates or profiles."""
+    import shutil
+
+    for d in ("content", "templates"):
+        shutil.copytree(ROOT / d, root / d)
+    shutil.copytree(ROOT / "profiles" / "providers", root / "profiles" / "providers")
+    for name in profiles:
+        shutil.copy(ROOT / "profiles" / f"{name}.yaml", root / "profiles" / f"{name}.yaml")
+    return Project.checkout(root)
+
+
 @pytest.fixture(scope="session")
 def project() -> Project:
     return Project(ROOT)

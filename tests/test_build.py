@@ -18,7 +18,7 @@ from generator.build import Options, build_all
 from generator.cli import main
 from generator.load import Project, load_all
 from generator.shard import in_shard
-from tests.conftest import ROOT, write_yaml
+from tests.conftest import ROOT, copy_checkout, write_yaml
 
 
 # Three samples (fi, en, sv; two of them 50+) are enough for what these tests check, and each build of all
@@ -30,13 +30,7 @@ N = len(PROJ_PROFILES)
 @pytest.fixture
 def proj(tmp_path):
     """A copy of the checkout (library, templates and three profiles) so tests can change content and profiles."""
-    root = tmp_path / "proj"
-    for d in ("content", "templates"):
-        shutil.copytree(ROOT / d, root / d)
-    shutil.copytree(ROOT / "profiles" / "providers", root / "profiles" / "providers")
-    for name in PROJ_PROFILES:
-        shutil.copy(ROOT / "profiles" / f"{name}.yaml", root / "profiles" / f"{name}.yaml")
-    return Project.checkout(root)
+    return copy_checkout(tmp_path / "proj", PROJ_PROFILES)
 
 
 def build(proj, out, **kw):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 
 import pytest
 
@@ -12,21 +11,15 @@ import generator.render as R
 import generator.render.pdf as P
 from generator.build import STEPS, Options, build_all
 from generator.errors import RenderError
-from generator.load import Project, load_all
-from tests.conftest import ROOT
+from generator.load import load_all
+from tests.conftest import copy_checkout
 
 PROFILES = ("hoivakoti-aurinko", "skolan-i-strandby")
 
 
 @pytest.fixture
 def proj(tmp_path):
-    root = tmp_path / "proj"
-    for d in ("content", "templates"):
-        shutil.copytree(ROOT / d, root / d)
-    shutil.copytree(ROOT / "profiles" / "providers", root / "profiles" / "providers")
-    for name in PROFILES:
-        shutil.copy(ROOT / "profiles" / f"{name}.yaml", root / "profiles" / f"{name}.yaml")
-    return Project.checkout(root)
+    return copy_checkout(tmp_path / "proj", PROFILES)
 
 
 def build(proj, out, jobs=1, paths=None):

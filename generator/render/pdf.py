@@ -163,7 +163,7 @@ class ProvenSteps(dict):
     that cannot be read counts as not proven, which only costs a search.
 
     Steps also outlive the build: the build's output folder keeps them in one file (`kept`, see
-    keep_proven_steps) under a key of everything else a layout depends on (the templates folder with its CSS
+    steps_to_keep) under a key of everything else a layout depends on (the templates folder with its CSS
     and fonts, WeasyPrint's and Pango's versions), so a rebuild after one profile changed lays that client's
     sheet out once instead of searching for its step again. A file for another key is ignored.
     """
@@ -171,18 +171,23 @@ class ProvenSteps(dict):
     folder: Optional[Path] = None
     kept: Optional[Path] = None
     templates = ""  # the templates folder's tree hash, part of the key of kept
-    _kept_read = False
 
     def __init__(self) -> None:
         super().__init__()
         self.proved: set[str] = set()  # signatures this build proved (here, or in its other processes)
+        self._kept: Optional[dict[str, int]] = None
+
+    def kept_steps(self) -> dict[str, int]:
+        """The steps earlier builds kept for these templates, read once per build and process."""
+        if self._kept is None:
+            self._kept = read_kept_steps(self.kept, self.templates) if self.kept is not None else {}
+        return self._kept
 
     def get(self, signature: str, default=None):  # type: ignore[override]
-        if not self._kept_read and self.kept is not None:
-            self._kept_read = True  # read once, at the first sheet this process lays out
-            self.update({s: n for s, n in read_kept_steps(self.kept, self.templates).items() if s not in self})
-        if signature not in self and self.folder is not None:
-            step = _step_file(self.folder / signature)
+        if signature not in self:
+            step = self.kept_steps().get(signature)
+            if step is None and self.folder is not None:
+                step = _step_file(self.folder / signature)
             if step is not None:
                 self[signature] = step
         return super().get(signature, default)
@@ -219,12 +224,12 @@ def share_proven_steps(folder: Optional[Path], kept: Optional[Path] = None, temp
     _PATHWAY_PROVEN.proved.clear()
     _LAID_OUT.clear()
     _PATHWAY_PROVEN.folder, _PATHWAY_PROVEN.kept, _PATHWAY_PROVEN.templates = folder, kept, templates
-    _PATHWAY_PROVEN._kept_read = False
+    _PATHWAY_PROVEN._kept = None
 
 
 def collect_proven_steps(folder: Path) -> None:
-    """Take in the steps a batch's workers proved, from the folder they shared (keep_proven_steps writes them
-    on for the next build)."""
+    """Take in the steps a batch's workers proved, from the folder they shared (steps_to_keep passes them on
+    to the next build)."""
     try:
         files = [f for f in folder.iterdir() if not f.name.startswith(".")]
     except OSError:
@@ -259,28 +264,22 @@ def read_kept_steps(path: Path, templates: str) -> dict[str, int]:
     return {s: n for s, n in steps.items() if type(n) is int and 0 <= n < len(PATHWAY_SCALES)}
 
 
-def keep_proven_steps() -> None:
-    """After a build: write the steps it proved (in this process and its workers) to the kept file, with those
-    kept before, for the next build. Left alone when nothing is new; written atomically, sorted (two builds of
-    the same clients write the same file, whatever order their workers finished in)."""
+def steps_to_keep() -> Optional[bytes]:
+    """After a build: the kept file's new contents, the steps this build proved (in this process and its
+    workers) with those kept before, for the next build; None when nothing is new. Sorted, so two builds of
+    the same clients write the same file, whatever order their workers finished in."""
     p = _PATHWAY_PROVEN
     if p.kept is None or not p.proved:
-        return
-    kept = read_kept_steps(p.kept, p.templates)
+        return None
+    kept = p.kept_steps()
     steps = {s: p[s] for s in p.proved}
     if all(kept.get(s) == n for s, n in steps.items()):
-        return
+        return None
     for s, n in kept.items():  # then the steps kept before, as many as fit
         if len(steps) >= KEPT_STEPS:
             break
         steps.setdefault(s, n)
-    text = json.dumps({"key": _kept_key(p.templates), "steps": dict(sorted(steps.items()))}, indent=0)
-    tmp = p.kept.with_name(f".{p.kept.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, p.kept)
-    except OSError:  # a full or read-only disk: the outputs are what matters; the next build searches again
-        tmp.unlink(missing_ok=True)
+    return json.dumps({"key": _kept_key(p.templates), "steps": dict(sorted(steps.items()))}, indent=0).encode()
 
 
 class LaidOutSheet:
