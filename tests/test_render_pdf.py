@@ -627,6 +627,81 @@ def test_the_line_memory_key_holds_every_style_property_weasyprint_reads(rendere
     assert read <= set(line_memo.STYLE_KEYS), sorted(read - set(line_memo.STYLE_KEYS))
 
 
+@pytest.fixture
+def draw_memo(monkeypatch):
+    """The memory of drawn lines, off and empty to start with; as it was (on, empty) afterwards."""
+    from generator.render import draw_memo
+    draw_memo.uninstall()
+    monkeypatch.setattr(draw_memo, "ENABLED", False)
+    yield draw_memo
+    draw_memo.uninstall()
+
+
+# Lines the memory must leave to WeasyPrint (underlined, struck through, cut with an ellipsis) between plain
+# ones, in each of the three fonts
+UNUSUAL_LINES = """<!DOCTYPE html><html lang="fi"><head><link rel="stylesheet" href="base.css" /></head><body>
+<p>Työkyvyn tuki <u>alleviivattu</u> ja <s>yliviivattu</s> teksti</p>
+<p style="width: 30mm; white-space: nowrap; overflow: hidden; text-overflow: ellipsis">Mielenterveyden
+tukeminen työpaikalla on yhteistyötä</p><p>Työkyvyn tuki</p><p>→ ≤ ≥ مرحبا</p></body></html>"""
+
+
+def test_remembered_drawing_gives_the_same_bytes(rendered, draw_memo, monkeypatch):
+    """Documents drawn with the memory of drawn lines, empty and then full of this batch's lines, are the
+    bytes WeasyPrint gives alone; so are lines it leaves to WeasyPrint (decorated, cut with an ellipsis)."""
+    def drawn():
+        return _both(rendered) + [html_to_pdf(UNUSUAL_LINES, TEMPLATES, "t.pdf")[0]]
+
+    alone = drawn()
+    assert not draw_memo._MEMO
+    monkeypatch.setattr(draw_memo, "ENABLED", True)
+    first = drawn()
+    lines = len(draw_memo._MEMO)
+    assert lines > 500
+    again = drawn()  # drawn from memory
+    assert len(draw_memo._MEMO) == lines  # nothing new was drawn
+    assert first == alone and again == alone
+
+
+def test_the_drawing_memory_key_holds_every_style_property_a_drawn_line_reads(rendered, draw_memo, monkeypatch):
+    """A remembered line is keyed by line_memo.STYLE_KEYS: every style property WeasyPrint reads to shape and
+    draw a plain line must be among them, or a line could be written for a style it was not drawn in. Besides
+    them, draw_text reads only what decides whether a line is plain, and the colour, which is set from the
+    line's own style on every draw. Recorded while the samples (fi, sv, en) are drawn."""
+    from weasyprint.draw import text as draw_module
+
+    from generator.render.line_memo import STYLE_KEYS
+
+    read: set[str] = set()
+
+    class Recording(dict):
+        def __init__(self, style):
+            self.style = style
+
+        def __getitem__(self, key):
+            read.add(key)
+            return self.style[key]
+
+        def __getattr__(self, name):
+            return getattr(self.style, name)
+
+    real = draw_module.draw_text
+
+    def recording(stream, textbox, *args):
+        style = textbox.style
+        textbox.style = Recording(style)
+        try:
+            return real(stream, textbox, *args)
+        finally:
+            textbox.style = style
+
+    monkeypatch.setattr(draw_module, "draw_text", recording)
+    monkeypatch.setattr(draw_memo, "ENABLED", True)
+    _both(rendered)
+    assert draw_memo._MEMO and "font_size" in read
+    decides = {"visibility", "text_decoration_line", "text_decoration_color", "color"}
+    assert read - decides <= set(STYLE_KEYS), sorted(read - decides - set(STYLE_KEYS))
+
+
 def test_the_templates_are_parsed_as_xml_into_the_tree_an_html_parser_builds(rendered, laid_out_html):
     """Every checklists and care-pathway document of the samples (each type size tried) takes the fast XML
     parse and gives WeasyPrint the tree tinyhtml5 would (pdf_engine._html); a document that is not

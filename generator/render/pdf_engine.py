@@ -147,9 +147,10 @@ def layout(html: str, templates_dir: Path, what: str, forms: bool = False, asset
     load_weasyprint()
     from weasyprint.urls import FatalURLFetchingError
 
-    from . import line_memo
+    from . import draw_memo, line_memo
 
     line_memo.install()  # lines broken for an earlier document are not broken again (line_memo.py)
+    draw_memo.install()  # nor drawn again (draw_memo.py)
     fetcher = _fetcher_class()(templates_dir, asset_root)
     base_url = templates_dir.resolve().as_uri() + "/"
     with _weasyprint_warnings() as warnings:
