@@ -702,6 +702,40 @@ def test_the_drawing_memory_key_holds_every_style_property_a_drawn_line_reads(re
     assert read - decides <= set(STYLE_KEYS), sorted(read - decides - set(STYLE_KEYS))
 
 
+def test_the_user_agent_stylesheet_gives_markers_to_list_items_only_and_the_same_bytes(rendered, monkeypatch):
+    """pdf_engine._ua_stylesheets leaves out WeasyPrint's footnote and note pseudo-element rules and gives the
+    ::marker rule to <li> alone. That holds only while no template makes another element a list item, or a
+    footnote or a note; with it the PDFs are the bytes WeasyPrint's own stylesheet gives."""
+    from weasyprint import html as ua
+
+    from generator.render import pdf_engine
+
+    css = "\n".join(p.read_text(encoding="utf-8") for p in sorted(TEMPLATES.glob("*.css")))
+    html = "\n".join(p.read_text(encoding="utf-8") for p in sorted(TEMPLATES.glob("*.j2")))
+    for made in ("list-item", "footnote", "note("):
+        assert made not in css and made not in html
+    ours = pdf_engine._ua_stylesheets(forms=True)
+    assert ours[0] is not ua.UA_STYLESHEET and ours[1] is ua.UA_FORM_STYLESHEET
+    # a marker the ::marker rule changes: its letters keep their case in an uppercase list (text-transform)
+    markers = ('<html lang="fi"><head><link rel="stylesheet" href="base.css" /></head><body>'
+               '<ol style="text-transform: uppercase; list-style-type: lower-alpha"><li>Ensimmäinen</li>'
+               '<li>Toinen</li></ol></body></html>')
+
+    def documents():
+        return _both(rendered) + [html_to_pdf(markers, TEMPLATES, "t.pdf")[0]]
+
+    trimmed = documents()
+    asked = []
+
+    def weasyprints(forms=False):
+        asked.append(forms)
+        return [ua.UA_STYLESHEET, ua.UA_FORM_STYLESHEET][:1 + forms]
+
+    monkeypatch.setattr(pdf_engine, "_ua_stylesheets", weasyprints)
+    assert documents() == trimmed
+    assert True in asked and False in asked  # the checklists (forms) and the care pathway
+
+
 def test_the_templates_are_parsed_as_xml_into_the_tree_an_html_parser_builds(rendered, laid_out_html):
     """Every checklists and care-pathway document of the samples (each type size tried) takes the fast XML
     parse and gives WeasyPrint the tree tinyhtml5 would (pdf_engine._html); a document that is not
