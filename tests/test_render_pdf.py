@@ -660,6 +660,9 @@ def test_remembered_drawing_gives_the_same_bytes(rendered, draw_memo, monkeypatc
     again = drawn()  # drawn from memory
     assert len(draw_memo._MEMO) == lines  # nothing new was drawn
     assert first == alone and again == alone
+    from weasyprint.pdf.fonts import Font
+    kept = [arg for ops in draw_memo._MEMO.values() for name, args in ops if name is None for arg in args]
+    assert kept and not any(isinstance(a, (Font, draw_memo._LineFont)) for a in kept)  # no document's font
 
 
 def test_the_drawing_memory_key_holds_every_style_property_a_drawn_line_reads(rendered, draw_memo, monkeypatch):

@@ -28,7 +28,7 @@ from .line_memo import STYLE_KEYS
 CAPACITY = 20_000
 
 ENABLED = True  # tests turn it off to compare with WeasyPrint alone
-_MEMO: "OrderedDict[tuple, tuple]" = OrderedDict()
+_MEMO: "OrderedDict[tuple, list]" = OrderedDict()
 _INSTALLED: list = []  # [the original draw_text] once installed
 _DECORATIONS = ("underline", "overline", "line-through")
 
@@ -94,20 +94,25 @@ def _record(draw_first_line, stream, textbox, matrix, keep_font) -> "list | None
         draw_first_line(recorder, textbox, "clip", "none", matrix)
     except _NotPlain:
         return None
-    # glyph 0 (.notdef) may carry a width WeasyPrint chose for a missing glyph
-    if any(name is None and 0 in args[1].widths for name, args in recorder.ops):
-        return None
-    return recorder.ops
+    ops = []
+    for name, args in recorder.ops:
+        if name is None:  # the document's font is let go: a memory of lines must not hold whole documents
+            pango_font, line_font = args
+            if 0 in line_font.widths:  # .notdef may carry a width WeasyPrint chose for a missing glyph
+                return None
+            args = (pango_font, tuple(line_font.widths.items()), tuple(line_font.to_unicode.items()))
+        ops.append((name, args))
+    return ops
 
 
 def _write(stream, ops, matrix_values) -> None:
     for name, args in ops:
         if name is None:
-            pango_font, line_font = args
+            pango_font, widths, to_unicode = args
             font, _ = stream.add_font(pango_font)
-            for glyph, width in line_font.widths.items():
+            for glyph, width in widths:
                 font.widths.setdefault(glyph, width)
-            for glyph, text in line_font.to_unicode.items():
+            for glyph, text in to_unicode:
                 font.to_unicode.setdefault(glyph, text)
         elif args is None:
             stream.set_text_matrix(*matrix_values)
