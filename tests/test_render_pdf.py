@@ -565,14 +565,33 @@ def _both(rendered, pids=MEMO_SAMPLES) -> list[bytes]:
     return out
 
 
+class ReadingStyle(dict):
+    """A computed style that notes the name of every property read from it into `read`."""
+
+    def __init__(self, style, read: set):
+        self.style, self.read = style, read
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return self.style[key]
+
+    def __getattr__(self, name):
+        return getattr(self.style, name)
+
+
+def _memory_off(memory, monkeypatch):
+    """A memory module (line_memo, draw_memo), off and empty to start with; as it was (on, empty) afterwards."""
+    memory.uninstall()
+    monkeypatch.setattr(memory, "ENABLED", False)
+    yield memory
+    memory.uninstall()
+
+
 @pytest.fixture
 def line_memo(monkeypatch):
     """The line-break memory, off and empty to start with; as it was (on, empty) afterwards."""
     from generator.render import line_memo
-    line_memo.uninstall()
-    monkeypatch.setattr(line_memo, "ENABLED", False)
-    yield line_memo
-    line_memo.uninstall()
+    yield from _memory_off(line_memo, monkeypatch)
 
 
 def test_remembered_line_breaks_give_the_same_bytes(rendered, line_memo, monkeypatch):
@@ -604,21 +623,10 @@ def test_the_line_memory_key_holds_every_style_property_weasyprint_reads(rendere
 
     read: set[str] = set()
 
-    class Recording(dict):
-        def __init__(self, style):
-            self.style = style
-
-        def __getitem__(self, key):
-            read.add(key)
-            return self.style[key]
-
-        def __getattr__(self, name):
-            return getattr(self.style, name)
-
     real = line_break.split_first_line
 
     def recording(text, style, *args, **kwargs):
-        return real(text, Recording(style), *args, **kwargs)
+        return real(text, ReadingStyle(style, read), *args, **kwargs)
 
     for module in (inline, preferred):
         monkeypatch.setattr(module, "split_first_line", recording)
@@ -631,10 +639,7 @@ def test_the_line_memory_key_holds_every_style_property_weasyprint_reads(rendere
 def draw_memo(monkeypatch):
     """The memory of drawn lines, off and empty to start with; as it was (on, empty) afterwards."""
     from generator.render import draw_memo
-    draw_memo.uninstall()
-    monkeypatch.setattr(draw_memo, "ENABLED", False)
-    yield draw_memo
-    draw_memo.uninstall()
+    yield from _memory_off(draw_memo, monkeypatch)
 
 
 # Lines the memory must leave to WeasyPrint (underlined, struck through, cut with an ellipsis) between plain
@@ -676,22 +681,11 @@ def test_the_drawing_memory_key_holds_every_style_property_a_drawn_line_reads(re
 
     read: set[str] = set()
 
-    class Recording(dict):
-        def __init__(self, style):
-            self.style = style
-
-        def __getitem__(self, key):
-            read.add(key)
-            return self.style[key]
-
-        def __getattr__(self, name):
-            return getattr(self.style, name)
-
     real = draw_module.draw_text
 
     def recording(stream, textbox, *args):
         style = textbox.style
-        textbox.style = Recording(style)
+        textbox.style = ReadingStyle(style, read)
         try:
             return real(stream, textbox, *args)
         finally:
