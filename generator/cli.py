@@ -48,7 +48,7 @@ def _json(data) -> str:
 
 def _project(paths: tuple[Path, ...], workspace: Path | None, root: Path | None):
     """The Project for these paths and options; exits with a one-line message when there is none."""
-    from .load import choose_project
+    from .inputs.load import choose_project
     if workspace is not None and root is not None:
         raise click.UsageError("--project and --root exclude each other: --project names a workspace that uses "
                                "the installed tool, --root a checkout of the tool itself")
@@ -89,7 +89,7 @@ def _with_data(data_file: Path | None, loaded: list, project, library, quiet: bo
     """The clients with their needs data (peers from all of them, before any --shard); exits on a bad file."""
     if data_file is None:
         return loaded
-    from .needs import load_data, with_data
+    from .inputs.needs import load_data, with_data
     shown = project.shown(data_file)
     try:
         rows = load_data(data_file, shown, library)
@@ -107,8 +107,8 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     """toolkit --version: the tool's version and where it runs from, and the content library's version."""
     if not value or ctx.resilient_parsing:
         return
-    from .library import fingerprint, library_hashes
-    from .load import tool_home
+    from .content.library import fingerprint, library_hashes
+    from .inputs.load import tool_home
     try:
         home = tool_home()
     except ToolkitError as err:
@@ -136,7 +136,7 @@ def init(folder: Path) -> None:
 
     Example: toolkit init ohs-toolkits && cd ohs-toolkits && toolkit build profiles -o out
     """
-    from .init import create_workspace
+    from .workspace.init import create_workspace
     try:
         written = create_workspace(folder)
     except ToolkitError as err:
@@ -160,7 +160,7 @@ def validate(paths: tuple[Path, ...], data_file: Path | None, workspace: Path | 
 
     Example: toolkit validate profiles/ asiakkaat.xlsx --data tarvetiedot.csv
     """
-    from .load import load_profiles, skipped_summary
+    from .inputs.load import load_profiles, skipped_summary
     project = _project(paths, workspace, root)
     try:
         library = project.load_library()
@@ -192,8 +192,8 @@ def schema(kind: str, workspace: Path | None, root: Path | None) -> None:
 
     Example: toolkit schema --kind profile > profile.schema.json
     """
-    from .record import record_schema
-    from .schema import data_schema, schemas
+    from .returns.record import record_schema
+    from .inputs.schema import data_schema, schemas
     project = _project((), workspace, root)
     try:
         library = project.load_library()  # once: the county names and the survey factors both come from it
@@ -236,13 +236,13 @@ def explain(profile: Path, client_id: str | None, show_all: bool, as_json: bool,
         _fail(err)
     lp, clients = _one_client(profile, client_id, project, library)
     if data_file is not None:
-        from .load import load_profiles
+        from .inputs.load import load_profiles
         peers = load_profiles(peer_paths, project, library).profiles if peer_paths else clients
         everyone = [lp] + [p for p in peers if p.profile.id != lp.profile.id]
         lp = _with_data(data_file, everyone, project, library, quiet=True)[0]
     record = None
     if previous is not None and (previous / f"{lp.profile.id}.json").is_file():
-        from .record import load_record
+        from .returns.record import load_record
         try:
             record = load_record(previous / f"{lp.profile.id}.json")
         except InputError as err:
@@ -263,7 +263,7 @@ def explain(profile: Path, client_id: str | None, show_all: bool, as_json: bool,
 def _one_client(path: Path, client_id: str | None, project, library):
     """The client to explain (the profile in a file, or the row of a register that --client names), and every
     valid client of the file (the default peers for --data)."""
-    from .load import load_profiles
+    from .inputs.load import load_profiles
     loaded, problems = load_profiles([path], project, library)
     if client_id is not None:
         lp = next((c for c in loaded if c.profile.id == client_id), None)
@@ -387,9 +387,9 @@ def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fai
 
     Example: toolkit build profiles/ asiakkaat.xlsx --data tarvetiedot.csv -o out/ -j 4
     """
-    from .build import Options, Result, build_all
-    from .load import load_profiles, skipped_summary
-    from .shard import in_shard
+    from .build.batch import Options, Result, build_all
+    from .inputs.load import load_profiles, skipped_summary
+    from .build.shard import in_shard
     project = _project(paths, workspace, root)
     sh = _parse_shard(shard, shard_total)
     try:
@@ -457,9 +457,9 @@ def import_(register: Path, out: Path, workspace: Path | None, root: Path | None
 
     Example: toolkit import asiakkaat.xlsx -o profiles/
     """
-    from .importer import import_register
-    from .load import load_profiles
-    from .table import TABLE_SUFFIXES
+    from .inputs.importer import import_register
+    from .inputs.load import load_profiles
+    from .inputs.table import TABLE_SUFFIXES
     if register.suffix.lower() not in TABLE_SUFFIXES:
         raise click.UsageError(f"{escape(str(register))}: a register is a .csv or .xlsx file")
     project = _project((register,), workspace, root)
@@ -512,11 +512,11 @@ def collect(paths: tuple[Path, ...], out: Path, profile_paths: tuple[Path, ...],
 
     Example: toolkit collect returned/ -o records/
     """
-    from .collect import collect as collect_files, placeholder_texts, write_atomic, write_record
-    from .load import load_profiles
-    from .render.follow_up import render_follow_up
+    from .returns.collect import collect as collect_files, placeholder_texts, write_atomic, write_record
+    from .inputs.load import load_profiles
+    from .returns.follow_up import render_follow_up
     from .select import select
-    from .summary import ClientSummary, write_summary
+    from .returns.summary import ClientSummary, write_summary
     project = _project(profile_paths, workspace, root)
     try:
         library = project.load_library()
@@ -569,8 +569,8 @@ def check(out: Path) -> None:
 
     Example: toolkit check out/
     """
-    from .build import MANIFEST
-    from .check import check_out
+    from .build.batch import MANIFEST
+    from .build.check import check_out
     count, problems = check_out(out)
     for p in problems:
         click.echo(escape(p), err=True)

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.load import Project
-from generator.profile import Profile, Provider
+from generator.inputs.load import Project
+from generator.inputs.profile import Profile, Provider
 from generator.select import select
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,8 +90,8 @@ def check_golden(name: str, actual: str) -> None:
 @pytest.fixture(scope="session")
 def built_samples(tmp_path_factory) -> Path:
     """Every profile in profiles/ built once per test session into a folder: OUT/<id>/... (read-only use)."""
-    from generator.build import build_all
-    from generator.load import load_all
+    from generator.build.batch import build_all
+    from generator.inputs.load import load_all
 
     out = tmp_path_factory.mktemp("samples")
     mp = pytest.MonkeyPatch()
@@ -177,7 +177,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
 @pytest.fixture
 def laid_out_html(monkeypatch) -> list[str]:
     """Every HTML document the PDF renderers lay out while the test runs, as WeasyPrint is given it."""
-    from generator.render import pdf_engine
+    from generator.render.weasy import engine as pdf_engine
 
     seen: list[str] = []
     real = pdf_engine._html

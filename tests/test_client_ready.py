@@ -106,8 +106,8 @@ def test_pathway_lists_116117_between_the_crisis_line_and_112(texts):
 
 def test_team_list_adds_names_to_the_model_roles(library, tmp_path):
     """A provider's team fills names into the OHS roles of the model; the roles themselves stay."""
-    from generator.load import Project, load_all
-    from generator.render.docx import render_docx
+    from generator.inputs.load import Project, load_all
+    from generator.render.docx.writer import render_docx
     from generator.select import select
 
     project = Project(ROOT)

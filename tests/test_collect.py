@@ -19,7 +19,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, TextStringObject
 
 from generator.cli import main
-from generator.read.pdf import read_checklists
+from generator.returns.read.pdf import read_checklists
 from tests.conftest import ROOT
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -371,7 +371,7 @@ def test_the_cycle_fill_save_in_libreoffice_collect_and_start_next_year(built, t
     """Build, fill the plan (fields typed, a row added in Word's way and one in LibreOffice's), save it once
     through LibreOffice, fill the checklists, collect: every value is in the record; then next year's plan
     starts from it."""
-    from generator.read.docx import read_plan
+    from generator.returns.read.docx import read_plan
     from tests.conftest import docx_text
 
     tags = set(read_plan(built["plan"]).fields)

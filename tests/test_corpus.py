@@ -221,7 +221,7 @@ def _squash(text: str) -> str:
 
 def test_harmless_text_is_rendered_literally(tmp_path, secret):
     """Markup, template and formula text in every free-text field comes out as written, in every output."""
-    from generator.check import check_toolkit
+    from generator.build.check import check_toolkit
     out = tmp_path / "out"
     before: dict[str, set] = {}
     for case in LITERAL:

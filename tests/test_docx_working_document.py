@@ -16,9 +16,9 @@ from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
 
 from generator.plan import ProviderInfo
-from generator.render.docx import render_docx
-from generator.render.docx_sections import ACTION_FIELDS, STATUSES
-from generator.render.docx_xml import read_controls
+from generator.render.docx.writer import render_docx
+from generator.render.docx.sections import ACTION_FIELDS, STATUSES
+from generator.render.docx.xml import read_controls
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 W15 = "{http://schemas.microsoft.com/office/word/2012/wordml}"
@@ -47,7 +47,7 @@ def sdt_tag(sdt) -> str:
 @pytest.fixture(scope="module")
 def fi_plan():
     from tests.conftest import make_profile
-    from generator.load import Project
+    from generator.inputs.load import Project
     from tests.conftest import ROOT
     from generator.select import select
 
@@ -89,7 +89,7 @@ def test_action_tables_have_the_chain_columns_in_order(fi_plan, fi_doc):
         first = tbl.find(f"{W}tr")
         if first is not None:
             headers.append([text(tc) for tc in first.iter(f"{W}tc")])
-    from generator.render.docx_sections import column
+    from generator.render.docx.sections import column
     expected = [column(type("W", (), {"plan": fi_plan})(), f) for f in ACTION_FIELDS]
     assert headers.count(expected) == len(fi_plan.items("planning_block"))
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.check import check_out, check_toolkit
+from generator.build.check import check_out, check_toolkit
 from generator.cli import main
 from tests.conftest import ROOT
 
@@ -122,7 +122,7 @@ def test_a_full_disk_keeps_the_previous_toolkit(proj, tmp_path):
 
 def test_a_read_only_output_folder_is_a_clear_error(proj, tmp_path, monkeypatch):
     """As root, chmod cannot make a folder read-only, so the file system's answer is injected."""
-    import generator.build as b
+    import generator.build.batch as b
     copies(proj, 1)
     out = tmp_path / "out"
     args = ["build", "--root", str(proj), "-o", str(out), "-q", "-j", "1", str(proj / "profiles")]

@@ -9,10 +9,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.build import Options, build_all
-from generator.check import check_toolkit
-from generator.load import Project, load_profiles
-from generator.profile import TOL_DIVISIONS, validate_profile
+from generator.build.batch import Options, build_all
+from generator.build.check import check_toolkit
+from generator.inputs.load import Project, load_profiles
+from generator.inputs.profile import TOL_DIVISIONS, validate_profile
 from generator.vocab import CONTRACT_SCOPES, LANGUAGES, WORK_FEATURES
 from generator.yamlio import YamlProblem, read_yaml
 from tests.conftest import ROOT

@@ -9,9 +9,9 @@ import pytest
 
 import generator.render as R
 import generator.render.pdf as P
-from generator.build import STEPS, Options, build_all
+from generator.build.batch import STEPS, Options, build_all
 from generator.errors import RenderError
-from generator.load import load_all
+from generator.inputs.load import load_all
 from tests.conftest import copy_checkout
 
 PROFILES = ("hoivakoti-aurinko", "skolan-i-strandby")

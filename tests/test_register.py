@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.load import load_profiles
+from generator.inputs.load import load_profiles
 from tests.conftest import ROOT, SAMPLE_EPOCH, write_yaml
 from tests.registers import BAD, BAD_LINE, HEADER, IDS, SEVEN, write_csv, write_xlsx
 
@@ -222,7 +222,7 @@ def test_import_never_overwrites_another_clients_file_and_skips_bad_rows(tmp_pat
 
 def test_oversized_registers_are_refused_with_one_line(tmp_path, project, library, monkeypatch):
     """The limits (tests lower them: a real register would take too long to write) hold for both formats."""
-    import generator.table as table
+    import generator.inputs.table as table
 
     register = write_csv(tmp_path / "a.csv", [HEADER] + SEVEN)
     workbook = write_xlsx(tmp_path / "a.xlsx", [HEADER] + SEVEN)

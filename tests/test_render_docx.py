@@ -14,8 +14,8 @@ from lxml import etree
 
 from generator.errors import RenderError
 from generator.plan import ProviderInfo
-from generator.render.docx import render_docx
-from generator.render.docx_xml import fill_controls, read_controls
+from generator.render.docx.writer import render_docx
+from generator.render.docx.xml import fill_controls, read_controls
 from tests.conftest import check_golden
 
 EPOCH = "1798761600"  # 2027-01-01
@@ -176,7 +176,7 @@ def test_toc_footer_language_and_properties(plan_for):
 
 def test_headings_are_word_heading_styles(samples):
     styles = [_style(p) for p in body_xml(samples["hoivakoti-aurinko"]).iter(f"{W}p")]
-    from generator.render.docx_sections import SECTIONS
+    from generator.render.docx.sections import SECTIONS
     assert styles.count("Heading1") == len(SECTIONS)  # one per chapter, glossary and references included
     assert styles.count("Title") == 1 and "Heading2" in styles
 
@@ -219,7 +219,7 @@ def test_brand_colour_and_logo(plan_for, tmp_path):
 def test_styles_kept_per_process_follow_each_plans_language_and_colours(plan_for, monkeypatch):
     """Writer._setup_styles hands a finished styles part from one plan to the next plan with the same language
     and colours: every plan still gets its own language and colours, and the same bytes as from a fresh cache."""
-    from generator.render import docx as docx_module
+    from generator.render.docx import writer as docx_module
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     plain, plain_sv = plan_for(language="fi"), plan_for(language="sv")
     swedish = replace(plain_sv, provider=ProviderInfo(id="p", name="P", brand_colour="#AA3300"))

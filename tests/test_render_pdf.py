@@ -15,10 +15,10 @@ from pypdf import PdfReader, PdfWriter
 
 from conftest import ROOT, assert_parsed_as_html_would_be, check_golden
 from generator.errors import AssetError, RenderError
-from generator.load import Project, load_all
-from generator.profile import Provider
+from generator.inputs.load import Project, load_all
+from generator.inputs.profile import Provider
 from generator.render.pdf import _evaluation, _sections, render_checklists, render_pathway
-from generator.render.pdf_engine import html_to_pdf
+from generator.render.weasy.engine import html_to_pdf
 from generator.select import select
 
 TEMPLATES = ROOT / "templates"
@@ -96,7 +96,7 @@ def test_text_metadata_language_and_tags(rendered, tmp_path):
 # Renders one profile in a fresh process: python -c RENDER ROOT PROFILE PREFIX writes PREFIX-c.pdf, PREFIX-p.pdf.
 RENDER = (
     "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
-    "from generator.load import Project, load_all; from generator.select import select;"
+    "from generator.inputs.load import Project, load_all; from generator.select import select;"
     "from generator.render.pdf import render_checklists, render_pathway;"
     "p = Project(Path(sys.argv[1])); lib, lps = load_all([Path(sys.argv[2])], p); lp = lps[0];"
     "plan = select(lp.profile, lib, lp.provider, lp.profile.provider, p.root);"
@@ -116,7 +116,7 @@ def test_reproducible_across_processes(tmp_path):
 # The parent lays out a pathway (its FontConfiguration registers the pathway's fonts in a font folder), then
 # forks two workers one after the other; each lays out checklists, whose field font only they register.
 FORKED = (
-    "import os, sys; from pathlib import Path; from generator.load import Project, load_all;"
+    "import os, sys; from pathlib import Path; from generator.inputs.load import Project, load_all;"
     "from generator.select import select; from generator.render import pdf_engine;"
     "from generator.render.pdf import render_checklists, render_pathway;"
     "p = Project(Path(sys.argv[1])); lib, lps = load_all([Path(sys.argv[2])], p); lp = lps[0];"
@@ -590,7 +590,7 @@ def _memory_off(memory, monkeypatch):
 @pytest.fixture
 def line_memo(monkeypatch):
     """The line-break memory, off and empty to start with; as it was (on, empty) afterwards."""
-    from generator.render import line_memo
+    from generator.render.weasy import line_memo
     yield from _memory_off(line_memo, monkeypatch)
 
 
@@ -606,7 +606,7 @@ def test_remembered_line_breaks_give_the_same_bytes(rendered, line_memo, monkeyp
     again = _both(rendered)  # answered from memory
     assert len(line_memo._MEMO) == lines  # nothing new was broken
     assert first == alone and again == alone
-    from generator.render.pdf_engine import layout
+    from generator.render.weasy.engine import layout
     html = "<p>" + " ".join(["Työterveyshuolto ja mielenterveys"] * 40) + "</p>"
     layout(html, TEMPLATES, "t.pdf")
     doc = layout(html, TEMPLATES, "t.pdf")  # its lines now come from memory
@@ -638,7 +638,7 @@ def test_the_line_memory_key_holds_every_style_property_weasyprint_reads(rendere
 @pytest.fixture
 def draw_memo(monkeypatch):
     """The memory of drawn lines, off and empty to start with; as it was (on, empty) afterwards."""
-    from generator.render import draw_memo
+    from generator.render.weasy import draw_memo
     yield from _memory_off(draw_memo, monkeypatch)
 
 
@@ -677,7 +677,7 @@ def test_the_drawing_memory_key_holds_every_style_property_a_drawn_line_reads(re
     line's own style on every draw. Recorded while the samples (fi, sv, en) are drawn."""
     from weasyprint.draw import text as draw_module
 
-    from generator.render.line_memo import STYLE_KEYS
+    from generator.render.weasy.line_memo import STYLE_KEYS
 
     read: set[str] = set()
 
@@ -705,7 +705,7 @@ def test_the_user_agent_stylesheet_gives_markers_to_list_items_only_and_the_same
     footnote or a note; with it the PDFs are the bytes WeasyPrint's own stylesheet gives."""
     from weasyprint import html as ua
 
-    from generator.render import pdf_engine
+    from generator.render.weasy import engine as pdf_engine
 
     css = "\n".join(p.read_text(encoding="utf-8") for p in sorted(TEMPLATES.glob("*.css")))
     html = "\n".join(p.read_text(encoding="utf-8") for p in sorted(TEMPLATES.glob("*.j2")))

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from generator import __version__
-from generator.load import Project
+from generator.inputs.load import Project
 from tests.conftest import ROOT
 from tests.test_workspace import add_overlay_example
 

@@ -16,11 +16,11 @@ from PIL import Image
 
 import generator.render
 from generator import __version__
-from generator.build import build_all
+from generator.build.batch import build_all
 from generator.cli import main
 from generator.errors import AssetError, InputError, ToolkitError
-from generator.init import SKELETON
-from generator.load import Project, choose_project, find_workspace, load_all
+from generator.workspace.init import SKELETON
+from generator.inputs.load import Project, choose_project, find_workspace, load_all
 from generator.plan import ProviderInfo
 from generator.select import select
 from tests.conftest import BASE_PROFILE, ROOT, make_profile, write_yaml
@@ -313,7 +313,7 @@ def test_overlay_edits_rebuild_exactly_the_toolkits_that_use_them(tmp_path, monk
 
 
 def test_workspace_assets_are_allowed_and_others_refused(tmp_path, plan_for):
-    from generator.render.docx import render_docx
+    from generator.render.docx.writer import render_docx
     from generator.render.pdf import render_pathway
     ws = tmp_path / "ws"
     assets = ws / "profiles" / "providers" / "assets"

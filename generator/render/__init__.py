@@ -39,7 +39,7 @@ class Output:
 
 
 OUTPUTS: tuple[Output, ...] = (
-    Output("action-plan.docx", "generator.render.docx", "render_docx"),
+    Output("action-plan.docx", "generator.render.docx.writer", "render_docx"),
     Output("checklists.pdf", "generator.render.pdf", "render_checklists"),
     Output("care-pathway.pdf", "generator.render.pdf", "render_pathway"),
 )
@@ -61,7 +61,7 @@ def load_renderers(outputs: tuple[Output, ...]) -> None:
     for out in outputs:
         out.load()
     if any(out.filename.endswith(".pdf") for out in outputs):
-        from .pdf_engine import load_weasyprint
+        from .weasy.engine import load_weasyprint
 
         load_weasyprint()
 

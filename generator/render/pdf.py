@@ -21,7 +21,7 @@ from typing import Optional
 from ..errors import RenderError
 from ..palette import palette
 from ..plan import Citations, Entry, Plan
-from .pdf_engine import check_local_asset, engine_versions, html_to_pdf, internals_checked, layout, write
+from .weasy.engine import check_local_asset, engine_versions, html_to_pdf, internals_checked, layout, write
 
 LANG_TAGS = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}
 EVALUATION_STEPS = ("cycle.evaluate.implementation", "cycle.evaluate.goals", "cycle.evaluate.collaboration")

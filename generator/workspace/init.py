@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import __version__
-from .errors import ToolkitError
+from .. import __version__
+from ..errors import ToolkitError
 
 SKELETON = Path(__file__).resolve().parent / "skeleton"
 VERSION_MARK = "@VERSION@"

@@ -13,9 +13,9 @@ from typing import Any, Optional
 
 import yaml
 
-from .collect import write_atomic
+from ..returns.collect import write_atomic
 from .profile import LoadedProfile, Profile
-from .yamlio import YamlProblem, read_yaml
+from ..yamlio import YamlProblem, read_yaml
 
 
 @dataclass

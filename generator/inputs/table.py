@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from .errors import FileProblem, Problem
+from ..errors import FileProblem, Problem
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 MAX_BYTES = 20_000_000         # a register of 100,000 clients is about 15 MB as CSV

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 from docx.shared import Cm
 
-from ..plan import Carried, Entry
-from .docx_xml import brand_rule, format_date, language_run, shade_cell, text_run
+from ...plan import Carried, Entry
+from .xml import brand_rule, format_date, language_run, shade_cell, text_run
 
 if TYPE_CHECKING:
-    from .docx import Writer
+    from .writer import Writer
 
 # Rules shown with work-ability support; the other rules (size, cooperation, OSH) go with the roles.
 WA_RULES = ("rule.kela", "rule.early-support", "rule.dismissed")
@@ -376,9 +376,9 @@ def _figures_chart(w: Writer, figures) -> None:
 
     from docx.shared import Emu
 
-    from ..load import tool_home
-    from .chart import Bar, draw
-    from .docx_xml import alt_text
+    from ...inputs.load import tool_home
+    from ..chart import Bar, draw
+    from .xml import alt_text
 
     if not figures:
         return

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
-from .errors import Problem
-from .library import Library
+from ..errors import Problem
+from ..content.library import Library
 from .read import NotReadable, Returned
 from .read.docx import read_plan
 from .read.pdf import read_checklists

@@ -129,7 +129,7 @@ def install() -> bool:
     from weasyprint.matrix import Matrix
     from weasyprint.text.ffi import ffi, gobject
 
-    from .pdf_engine import internals_checked
+    from .engine import internals_checked
 
     if not internals_checked():
         return False

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem
+from ..errors import Problem
 from .table import TableProblem, read_table
 
 REGISTER_SHEETS = ("clients", "asiakkaat", "kunder")  # the sheet read from an .xlsx, else the first

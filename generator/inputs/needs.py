@@ -21,12 +21,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Optional
 
-from .errors import InputError, Problem
-from .library import Library, nearest
+from ..errors import InputError, Problem
+from ..content.library import Library, nearest
 from .profile import PROFILE_ID, LoadedProfile
 from .register import DATA_COLUMNS, normalise
 from .table import TableProblem, column_letter, read_table
-from .vocab import DATA_INDICATORS, SURVEY_PREFIX
+from ..vocab import DATA_INDICATORS, SURVEY_PREFIX
 
 MIN_N = 5       # anonymity floor: a figure from fewer respondents (or people) is never shown or used
 MIN_PEERS = 5   # a peer median is shown only over at least this many other workplaces

@@ -48,7 +48,7 @@ def install() -> bool:
     from weasyprint.layout import inline, preferred
     from weasyprint.text import line_break
 
-    from .pdf_engine import internals_checked
+    from .engine import internals_checked
 
     if not internals_checked():
         return False

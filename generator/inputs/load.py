@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
-from .errors import InputError, Problem, ToolkitError
-from .library import Library, load_library
-from .palette import palette
+from ..errors import InputError, Problem, ToolkitError
+from ..content.library import Library, load_library
+from ..palette import palette
 from .profile import LoadedProfile, Profile, Provider, validate_profile, validate_provider
 from .register import read_register, row_problems
 from .table import TABLE_SUFFIXES
-from .text import printable_code_points
-from .yamlio import YamlProblem, read_yaml_scalars
+from ..text import printable_code_points
+from ..yamlio import YamlProblem, read_yaml_scalars
 
 
 WORKSPACE_MARKER = "toolkit.toml"  # written by `toolkit init`; marks a workspace folder
@@ -28,7 +28,7 @@ def tool_home() -> Path:
     Installed from a wheel, they are package data (generator/data/); installed for development
     (pip install -e), they are the checkout's top-level folders, edited in place.
     """
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent  # generator/
     for home in (package / "data", package.parent):
         if (home / "content").is_dir() and (home / "templates").is_dir():
             return home

@@ -12,10 +12,10 @@ from typing import Any, Callable, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import InputError, Problem
-from .text import clean_text
-from .vocab import DATA_INDICATORS, LANGUAGES, ContractScope, Language, SizeBand, WorkFeature
-from .yamlio import YamlProblem, read_yaml
+from ..errors import InputError, Problem
+from ..text import clean_text
+from ..vocab import DATA_INDICATORS, LANGUAGES, ContractScope, Language, SizeBand, WorkFeature
+from ..yamlio import YamlProblem, read_yaml
 
 ID_PATTERN = r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .library import Library
+from ..content.library import Library
 from .profile import Profile, Provider
 
 

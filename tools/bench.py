@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from .load import default_project
-from .vocab import CONTRACT_SCOPES, LANGUAGES, WORK_FEATURES
+from generator.inputs.load import default_project
+from generator.vocab import CONTRACT_SCOPES, LANGUAGES, WORK_FEATURES
 
 INDUSTRIES = ["87.10", "88.10", "86.10", "88.91", "85.20", "85.31", "47.19", "56.10", "62.01", "69.20", "41.20",
               "25.11", "49.41", "96.02"]
@@ -67,7 +67,7 @@ def _peak_rss(args: list[str], cwd: Path) -> int:
 NAIVE = """
 import sys
 from pathlib import Path
-from generator.load import Project, load_all
+from generator.inputs.load import Project, load_all
 from generator.render import OUTPUTS, render
 from generator.select import select
 project = Project(Path(sys.argv[1]))
@@ -148,8 +148,8 @@ def needs_data(path: Path, n: int) -> None:
     """A needs-data file for the synthetic profiles: absences, Kela notifications and survey figures, spread so
     that some clients stand out from their peers (needs suggested, figures shown) and a few fall under the
     anonymity floor."""
-    from .load import default_project
-    from .needs import indicators
+    from generator.inputs.load import default_project
+    from generator.inputs.needs import indicators
 
     survey = [i for i in indicators(default_project().load_library()) if i.startswith("survey.")][:4]
     rows = ["client_id,indicator,period,value,n"]

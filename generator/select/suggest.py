@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable, Sequence
 
-from .library import Item, Library
-from .needs import LOW_RESPONSE, MIN_N, MIN_PEERS, ClientData, Figure, Indicator, assess, indicators
-from .plan import DataFigure, Entry, NeedsData, SuggestedNeed
+from ..content.library import Item, Library
+from ..inputs.needs import LOW_RESPONSE, MIN_N, MIN_PEERS, ClientData, Figure, Indicator, assess, indicators
+from ..plan import DataFigure, Entry, NeedsData, SuggestedNeed
 
 MAX_ACTIONS_NAMED = 3  # in the evidence text; explain lists them all
 

@@ -20,15 +20,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
-from . import __version__
-from .errors import ToolkitError, escape
-from .library import Library, fingerprint
-from .load import Project
-from .plan import Plan
-from .profile import LoadedProfile
-from .record import load_record
-from .render import Output, available_outputs, load_renderers, render_all
-from .select import select
+from .. import __version__
+from ..errors import ToolkitError, escape
+from ..content.library import Library, fingerprint
+from ..inputs.load import Project
+from ..plan import Plan
+from ..inputs.profile import LoadedProfile
+from ..returns.record import load_record
+from ..render import Output, available_outputs, load_renderers, render_all
+from ..select import select
 
 MANIFEST = "manifest.json"
 RECYCLE_AFTER = 50  # toolkits per worker process (on average) before it is replaced, to bound memory
@@ -464,7 +464,7 @@ def _init_worker(workspace: str, tool: str, templates: str, shared: str, kept: s
     library = inherited[1] if inherited and inherited[0] == (workspace, tool) else project.load_library()
     _WORKER.update(project=project, library=library, outputs=available_outputs(), templates=templates)
     load_renderers(_WORKER["outputs"])  # already loaded when forked from a batch's main process
-    from .render.pdf import share_proven_steps
+    from ..render.pdf import share_proven_steps
     share_proven_steps(Path(shared), Path(kept), templates)
 
 
@@ -529,7 +529,7 @@ def _build(profiles: list[LoadedProfile], project: Project, library: Library, ou
     outputs = available_outputs()
     if any(report(r) for r in failed_inputs):
         return
-    from .render.pdf import share_proven_steps, steps_to_keep
+    from ..render.pdf import share_proven_steps, steps_to_keep
     share_proven_steps(None, out_root / STEPS, templates)  # what earlier builds into OUT proved
     try:
         _build_stale(profiles, project, library, out_root, jobs, opts, report, notice, templates, outputs)
@@ -636,7 +636,7 @@ def _build_in_pool(stale: list[LoadedProfile], project: Project, out_root: Path,
     """
     generation = jobs * RECYCLE_AFTER
     # Care-pathway steps proven by one worker are shared with the others through this folder (render/pdf.py)
-    from .render.pdf import collect_proven_steps
+    from ..render.pdf import collect_proven_steps
     with tempfile.TemporaryDirectory(prefix="toolkit-steps-") as shared:
         try:
             for start in range(0, len(stale), generation):

@@ -9,8 +9,8 @@ from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel
 
-from .errors import Problem
-from .yamlio import Scalar
+from ..errors import Problem
+from ..yamlio import Scalar
 
 
 def field_type(model: type[BaseModel], path: str) -> Any:

@@ -18,10 +18,10 @@ from typing import Optional
 
 from ..errors import RenderError
 from ..plan import Entry, Plan
-from ..record import Action, Need, Record
-from . import build_time
-from .pdf import EVALUATION_STEPS, _common, _template, identity
-from .pdf_engine import layout, write
+from .record import Action, Need, Record
+from ..render import build_time
+from ..render.pdf import EVALUATION_STEPS, _common, _template, identity
+from ..render.weasy.engine import layout, write
 
 COLLABORATION = ("checklist.collab-structures", "checklist.collab-ways")
 # Statuses in the order a follow-up meeting goes through them; "" is a row people wrote without a status.

@@ -34,11 +34,11 @@ from datetime import date
 from pathlib import Path
 from typing import Optional, Sequence
 
-from .library import Library
-from .plan import Plan
+from ..content.library import Library
+from ..plan import Plan
 from .record import Record
-from .render import build_time
-from .render.follow_up import COLLABORATION, local_date
+from ..render import build_time
+from .follow_up import COLLABORATION, local_date
 
 MIN_GROUP = 5
 CSV_NAME, XLSX_NAME = "summary.csv", "summary.xlsx"
@@ -239,7 +239,7 @@ def _checklist_sheet(ws, checklist: str, rows: Sequence[ClientSummary], words: W
 
 def _columns(clients: tuple[ClientSummary, ...], words: Words) -> tuple[list[_Column], list[str]]:
     """All clients, then each industry group and size band with MIN_GROUP clients or more; the rest named."""
-    from .vocab import SIZE_BANDS
+    from ..vocab import SIZE_BANDS
 
     columns = [_Column(f"{words('report.summary.all')} (n = {len(clients)})", clients, 1)]
     hidden = []

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 
 RECORD_SCHEMA = "mielenterveys-toolkit/record/1"
 Status = Literal["suggested", "planned", "in_progress", "done", "not_done", ""]

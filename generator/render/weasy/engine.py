@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Iterator, Optional
 from urllib.parse import unquote, urlsplit
 
-from ..errors import AssetError, RenderError
-from ..profile import ASSET_DIRS
+from ...errors import AssetError, RenderError
+from ...inputs.profile import ASSET_DIRS
 
 
 def allowed_roots(templates_dir: Path, asset_root: Optional[Path] = None) -> tuple[Path, ...]:
@@ -147,7 +147,8 @@ def layout(html: str, templates_dir: Path, what: str, forms: bool = False, asset
     load_weasyprint()
     from weasyprint.urls import FatalURLFetchingError
 
-    from . import draw_memo, line_memo
+    from . import draw_memo
+    from . import line_memo
 
     line_memo.install()  # lines broken for an earlier document are not broken again (line_memo.py)
     draw_memo.install()  # nor drawn again (draw_memo.py)

@@ -6,14 +6,14 @@ import hashlib
 from pathlib import Path
 from typing import Optional
 
-from . import __version__
-from .library import Conditions, Item, Library
-from .plan import Carried, ClientInfo, Decision, Entry, Plan, PreviousRound, ProviderInfo, Reference, TeamMember
-from .profile import Profile, Provider
-from .needs import ClientData
-from .record import Record
+from .. import __version__
+from ..content.library import Conditions, Item, Library
+from ..plan import Carried, ClientInfo, Decision, Entry, Plan, PreviousRound, ProviderInfo, Reference, TeamMember
+from ..inputs.profile import Profile, Provider
+from ..inputs.needs import ClientData
+from ..returns.record import Record
 from .suggest import needs_data
-from .vocab import LANGUAGES, size_band
+from ..vocab import LANGUAGES, size_band
 
 _TEXT_FIELDS = ("body", "consequence", "why", "aim", "how", "who", "who_ohs", "when_text", "metric")
 

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from .errors import Problem
+from ..errors import Problem
 from .hints import yaml_hints
-from .library import nearest, pydantic_problems
-from .text import clean_text
-from .vocab import CONTRACT_SCOPES, LANGUAGES, WORK_FEATURES, ContractScope, Language, WorkFeature
-from .yamlio import Scalar
+from ..content.library import nearest, pydantic_problems
+from ..text import clean_text
+from ..vocab import CONTRACT_SCOPES, LANGUAGES, WORK_FEATURES, ContractScope, Language, WorkFeature
+from ..yamlio import Scalar
 
 if TYPE_CHECKING:
     from .needs import ClientData

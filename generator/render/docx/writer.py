@@ -17,13 +17,13 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from .. import __version__
-from ..errors import RenderError
-from ..palette import palette
-from ..plan import Citations, Entry, Plan
-from . import build_time
-from . import docx_package as P
-from . import docx_xml as X
+from ... import __version__
+from ...errors import RenderError
+from ...palette import palette
+from ...plan import Citations, Entry, Plan
+from .. import build_time
+from . import package as P
+from . import xml as X
 
 # Styles the document uses by name; a base .docx must define them (python-docx's default template does).
 REQUIRED_STYLES = ("Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "List Bullet",
@@ -39,8 +39,8 @@ Cell = Union[str, etree._Element, Sequence[Union[str, etree._Element]], None]
 
 def render_docx(plan: Plan, templates_dir: Optional[Path] = None, asset_root: Optional[Path] = None) -> bytes:
     """The action plan of one client as .docx bytes; byte-identical for equal inputs and SOURCE_DATE_EPOCH."""
-    from .docx_sections import SECTIONS, cover, table_of_contents  # sections use the builder below
-    from .pdf_engine import check_local_asset
+    from .sections import SECTIONS, cover, table_of_contents  # sections use the builder below
+    from ..weasy.engine import check_local_asset
 
     for asset in (plan.provider.logo, plan.provider.base_docx) if plan.provider and templates_dir else ():
         if asset:  # python-docx opens whatever path it is given: checked again here, as for the PDFs
