@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+MAX_PROBLEMS = 20  # per file: a broken, machine-made or hostile file cannot flood the output
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,53 @@ def clip(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}… ({len(text) - limit} more characters)"
+
+
+def capped(problems: list[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]:
+    """The first `limit` problems of each file, in order, then a line for each file that had more."""
+    kept: list[Problem] = []
+    count: dict[str, int] = {}
+    for p in problems:
+        count[p.path] = count.get(p.path, 0) + 1
+        if count[p.path] <= limit:
+            kept.append(p)
+    return kept + [Problem(path, "", f"... and {n - limit} more problems in this file")
+                   for path, n in count.items() if n > limit]
+
+
+def _fmt_loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def pydantic_problems(path: str, exc: "ValidationError", prefix: str = "",
+                      patterns: Optional[dict[str, Callable[[str], str]]] = None) -> list[Problem]:
+    """Turn a pydantic ValidationError into one Problem per error, with allowed values where known.
+
+    patterns: regular expression -> what a value that does not match it is told, in words.
+    """
+    patterns = patterns or {}
+    problems = []
+    for err in exc.errors():
+        loc = _fmt_loc(err["loc"])
+        fieldname = f"{prefix}{'.' if prefix and loc else ''}{loc}"
+        msg = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field"
+        elif err["type"] == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") in patterns:
+            msg = patterns[err["ctx"]["pattern"]](err["input"])
+        elif err["type"] == "literal_error":
+            msg = f"{msg}" + (f" (got {err['input']!r})" if not isinstance(err.get("input"), (dict, list)) else "")
+        problems.append(Problem(path, fieldname, msg))
+    return problems
+
+
+def nearest(value: str, allowed: list[str] | tuple[str, ...]) -> str:
+    """Return ' Did you mean X?' for a near match, else ''."""
+    m = difflib.get_close_matches(str(value), list(allowed), n=1, cutoff=0.6)
+    return f" Did you mean '{m[0]}'?" if m else ""
 
 
 class FileProblem(Exception):

@@ -6,6 +6,8 @@ from typing import Literal
 
 Language = Literal["fi", "sv", "en"]
 LANGUAGES: tuple[str, ...] = ("fi", "sv", "en")
+# The language tag each document declares (BCP 47): Finnish and Swedish as written in Finland.
+LANG_TAGS: dict[str, str] = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}
 
 ContractScope = Literal["preventive_only", "with_medical_care"]
 CONTRACT_SCOPES: tuple[str, ...] = ("preventive_only", "with_medical_care")
@@ -62,3 +64,13 @@ DATA_INDICATORS: tuple[str, ...] = (
     "survey.response_rate",          # % of staff who answered the survey; n = respondents
 )
 SURVEY_PREFIX = "survey."  # survey.<load or resource factor id>: % of respondents; n = respondents
+
+# The statuses of an action row of the plan, in the order its drop-down offers them (docs/docx-tags.md);
+# "suggested" is a prefilled example nobody has agreed on yet (shown as the placeholder).
+ActionStatus = Literal["suggested", "planned", "in_progress", "done", "not_done"]
+ACTION_STATUSES: tuple[str, ...] = ActionStatus.__args__  # type: ignore[attr-defined]
+
+# The model's evaluation steps, in order: each holds evaluation questions (content items of kind
+# evaluation_question grouped under it) that the checklists ask and the follow-up report answers.
+EVALUATION_STEPS: tuple[str, ...] = ("cycle.evaluate.implementation", "cycle.evaluate.goals",
+                                     "cycle.evaluate.collaboration")

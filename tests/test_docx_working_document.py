@@ -16,9 +16,10 @@ from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
 
 from generator.plan import ProviderInfo
-from generator.render.docx.writer import render_docx
-from generator.render.docx.sections import ACTION_FIELDS, STATUSES
-from generator.render.docx.xml import read_controls
+from generator.render.docx import render_docx
+from generator.render.docx.sections import ACTION_FIELDS
+from generator.vocab import ACTION_STATUSES as STATUSES
+from tests.docx_controls import read_controls
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 W15 = "{http://schemas.microsoft.com/office/word/2012/wordml}"

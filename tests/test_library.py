@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from generator.errors import InputError
-from generator.content.library import load_library
+from generator.content import load_library
 from tests.conftest import ROOT
 
 ITEM = "- id: x.one\n  kind: fact\n  text: {fi: Yksi, sv: Ett, en: One}\n  cite: [ttl-mieli-2022]\n"

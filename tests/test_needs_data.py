@@ -18,8 +18,9 @@ from click.testing import CliRunner
 from generator.cli import main
 from generator.errors import InputError
 from generator.inputs.load import Project, load_profiles
-from generator.inputs.needs import MIN_PEERS, load_data, with_data
-from generator.render.docx.xml import read_controls
+from generator.inputs.figures import MIN_PEERS
+from generator.inputs.needs import load_data, with_data
+from tests.docx_controls import read_controls
 from generator.select import select
 from tests.conftest import ROOT, SAMPLE_EPOCH, docx_text
 from tests.registers import BAD_LINE, DATA_HEADER, IDS, needs_rows, write_csv, write_xlsx
@@ -132,7 +133,7 @@ def test_suggested_needs_are_prefilled_and_linked_to_factors_and_actions(built, 
 
 def test_suggested_needs_come_after_last_rounds_needs(files, project, library):
     from generator.returns.record import Need, Record
-    from generator.render.docx.writer import render_docx
+    from generator.render.docx import render_docx
 
     lp = clients(files, project, library)["hoiva-zeta"]
     record = Record(client="hoiva-zeta", language="fi", files=(),
@@ -147,7 +148,7 @@ def test_suggested_needs_come_after_last_rounds_needs(files, project, library):
 
 def test_the_plan_is_byte_identical_across_processes(built, files, project, library):
     """The worker's plan (chart included) equals one rendered here: nothing depends on the process or time."""
-    from generator.render.docx.writer import render_docx
+    from generator.render.docx import render_docx
 
     out, _ = built
     os.environ["SOURCE_DATE_EPOCH"] = SAMPLE_EPOCH
@@ -226,7 +227,7 @@ def test_peer_medians_need_five_peers_and_hidden_figures_never_count(files, proj
 
 
 def test_shards_compute_the_same_peer_figures_as_the_whole_build(files, monkeypatch):
-    import generator.build.batch as b
+    import generator.build as b
 
     seen: dict[str, object] = {}
 

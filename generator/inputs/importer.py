@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 import yaml
 
-from ..returns.collect import write_atomic
+from ..files import write_atomic
 from .profile import LoadedProfile, Profile
 from ..yamlio import YamlProblem, read_yaml
 

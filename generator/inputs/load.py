@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
 from ..errors import InputError, Problem, ToolkitError
-from ..content.library import Library, load_library
+from ..content import Library, load_library
 from ..palette import palette
 from .profile import LoadedProfile, Profile, Provider, validate_profile, validate_provider
 from .register import read_register, row_problems

@@ -3,32 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import re
-import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Optional
+from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from ..errors import Problem
+from ..errors import Problem, capped, nearest, pydantic_problems
+from .assets import ASSET_DIRS, check_asset
+from .figures import ClientData
 from .hints import yaml_hints
-from ..content.library import nearest, pydantic_problems
 from ..text import clean_text
 from ..vocab import CONTRACT_SCOPES, LANGUAGES, WORK_FEATURES, ContractScope, Language, WorkFeature
 from ..yamlio import Scalar
-
-if TYPE_CHECKING:
-    from .needs import ClientData
 
 PROFILE_ID = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 PHONE = r"^\+?[0-9 ()-]{5,25}$"
 EMAIL = r"^[^@\s<>\"]+@[^@\s<>\"]+\.[a-z]{2,}$"
 WEB = r"^https://[^\s<>\"]+$"
 COLOUR = r"^#[0-9A-Fa-f]{6}$"
-# Folders (relative to the project root) from which provider files may take a logo or a base .docx.
-ASSET_DIRS = ("profiles/providers/assets", "templates/assets")
 MAX_TEXT = 200
 # TOL 2008 divisions (the first two digits of a code).
 TOL_DIVISIONS = frozenset(
@@ -233,87 +227,6 @@ class Provider(_Strict):
         return check_asset(v, root, suffixes)
 
 
-def check_asset(value: str, root: Optional[Path], suffixes: tuple[str, ...]) -> str:
-    """Allow only a relative path to an existing file inside the asset folders; return it normalised."""
-    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value) or value.startswith(("/", "\\", "~")):
-        raise ValueError(f"'{value}' must be a relative path inside {' or '.join(ASSET_DIRS)} (no URLs or absolute paths)")
-    if not value.lower().endswith(suffixes):
-        raise ValueError(f"'{value}' must end with {' or '.join(suffixes)}")
-    if root is None:
-        return value
-    root = root.resolve()
-    try:
-        target = (root / value).resolve()
-    except RuntimeError:  # Python 3.11 says "Symlink loop" so; later versions resolve as far as they can
-        raise ValueError(f"'{value}' is a symbolic link loop; point it at the file, or copy the file there") from None
-    allowed = [(root / d).resolve() for d in ASSET_DIRS]
-    if not any(target.is_relative_to(a) for a in allowed):
-        raise ValueError(f"'{value}' is outside the asset folders {', '.join(ASSET_DIRS)}")
-    try:
-        mode = target.stat().st_mode
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise ValueError(f"'{value}' is a symbolic link loop; point it at the file, or copy the file there") from None
-        raise ValueError(f"'{value}' does not exist") from None
-    if not stat.S_ISREG(mode):  # a folder, or a named pipe that would block the reader for ever
-        raise ValueError(f"'{value}' is not a regular file")
-    if target.stat().st_size > 5_000_000:
-        raise ValueError(f"'{value}' is larger than 5 MB")
-    problem = base_docx_problem(target) if target.suffix.lower() == ".docx" else logo_problem(target)
-    if problem:
-        raise ValueError(f"'{value}' {problem}")
-    return target.relative_to(root).as_posix()
-
-
-MAX_LOGO_PIXELS = 25_000_000  # a 5000 x 5000 logo; more is a mistake or a decompression bomb
-MAX_DOCX_UNPACKED = 100_000_000
-
-
-def logo_problem(path: Path) -> Optional[str]:
-    """Why a logo cannot be used (wrong format, too many pixels, an SVG with a DTD), or None."""
-    if path.suffix.lower() == ".svg":
-        with open(path, "rb") as fh:  # the prolog is all that is checked
-            text = fh.read(4096).decode("utf-8", "replace").lower()
-        if "<svg" not in text:
-            return "is not an SVG image"
-        if "<!doctype" in text or "<!entity" in text:
-            return "is an SVG with a DOCTYPE or entities; save it as plain SVG"
-        return None
-    from PIL import Image
-    Image.MAX_IMAGE_PIXELS = MAX_LOGO_PIXELS
-    try:
-        with Image.open(path) as img:  # reads the header only
-            fmt, (w, h) = img.format, img.size
-    except Image.DecompressionBombError:
-        return f"has more than {MAX_LOGO_PIXELS:,} pixels; use a logo under 5000 x 5000 pixels"
-    except (OSError, ValueError, SyntaxError):
-        return "is not a PNG or JPEG image"
-    if fmt not in ("PNG", "JPEG"):
-        return f"is a {fmt} image; use PNG, JPEG or SVG"
-    if w * h > MAX_LOGO_PIXELS:
-        return f"is {w} x {h} pixels; use a logo under 5000 x 5000 pixels"
-    return None
-
-
-def base_docx_problem(path: Path) -> Optional[str]:
-    """Why a base document cannot be used (not a .docx package, macros, a ZIP bomb), or None."""
-    import zipfile
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            names = {i.filename for i in infos}
-            types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return "is not a Word .docx file (not a ZIP package)"
-    if "word/document.xml" not in names or not types:
-        return "is not a Word .docx file (no word/document.xml)"
-    if any(n.lower().endswith("vbaproject.bin") for n in names) or b"macroenabled" in types.lower():
-        return "contains macros (a .docm renamed to .docx); save it as a Word document without macros"
-    if sum(i.file_size for i in infos) > MAX_DOCX_UNPACKED:
-        return f"unpacks to more than {MAX_DOCX_UNPACKED // 1_000_000} MB"
-    return None
-
-
 @dataclass(frozen=True)
 class LoadedProfile:
     """A valid profile with its provider (if any), where it came from, and the client's needs data (if any)."""
@@ -324,7 +237,7 @@ class LoadedProfile:
     provider_path: Optional[str]
     file: Optional[str] = None    # the register a row came from; None when path is the profile's own file
     digest: Optional[str] = None  # sha256 of a register row's values, its build key; None: the file's bytes
-    data: Optional["ClientData"] = None  # the client's figures and peer medians (--data FILE)
+    data: Optional[ClientData] = None  # the client's figures and peer medians (--data FILE)
 
     @property
     def source(self) -> str:
@@ -369,16 +282,6 @@ def _fields_for(loc: str) -> list[str]:
     return list(model.model_fields)
 
 
-MAX_PROBLEMS = 20  # per file; a machine-made file can hold thousands of the same mistake
-
-
-def _capped(problems: list[Problem]) -> list[Problem]:
-    if len(problems) <= MAX_PROBLEMS:
-        return problems
-    rest = len(problems) - MAX_PROBLEMS
-    return problems[:MAX_PROBLEMS] + [Problem(problems[0].path, "", f"... and {rest} more problems in this file")]
-
-
 def validate_profile(raw: Any, shown: str, counties: dict[str, str], printable: Optional[frozenset[int]] = None,
                      scalars: Optional[dict[str, Scalar]] = None) -> tuple[Optional[Profile], list[Problem]]:
     """Validate parsed YAML as a Profile; return it or the problems. printable: code points the fonts cover;
@@ -389,7 +292,7 @@ def validate_profile(raw: Any, shown: str, counties: dict[str, str], printable: 
     try:
         profile, problems = Profile.model_validate(raw, context={"counties": counties, "printable": printable}), []
     except ValidationError as exc:
-        profile, problems = None, _literal_hints(_capped(pydantic_problems(shown, exc, patterns=PATTERN_WORDS)), raw)
+        profile, problems = None, _literal_hints(capped(pydantic_problems(shown, exc, patterns=PATTERN_WORDS)), raw)
     problems = yaml_hints(problems, scalars or {}, Profile, shown, {"industry": "the TOL code"})
     return (None if problems else profile), problems
 
@@ -407,7 +310,7 @@ def validate_provider(raw: Any, shown: str, root: Optional[Path], printable: Opt
         provider, problems = None, [
             Problem(p.path, p.field, p.message if p.message != "unknown field" else
                     f"unknown field. Allowed: {', '.join(_provider_fields(p.field))}")
-            for p in _capped(pydantic_problems(shown, exc, patterns=PATTERN_WORDS))]
+            for p in capped(pydantic_problems(shown, exc, patterns=PATTERN_WORDS))]
     problems = yaml_hints(problems, scalars or {}, Provider, shown)
     return (None if problems else provider), problems
 

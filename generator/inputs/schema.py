@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..content.library import Library
+from ..content import Library
 from .profile import Profile, Provider
 
 
@@ -22,7 +22,8 @@ def schemas(library: Library) -> dict:
 
 def data_schema(library: Library) -> dict:
     """The JSON Schema of one row of a needs data file, with every indicator, its unit and its rule."""
-    from .needs import MIN_N, MIN_PEERS, PERIOD, indicators
+    from .figures import MIN_N, MIN_PEERS, indicators
+    from .needs import PERIOD
     from .profile import PROFILE_ID
 
     known = indicators(library)

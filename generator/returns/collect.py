@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
+from ..content import Library
 from ..errors import Problem
-from ..content.library import Library
+from ..files import write_atomic
+from ..vocab import ACTION_STATUSES
 from .read import NotReadable, Returned
 from .read.docx import read_plan
 from .read.pdf import read_checklists
@@ -206,11 +208,10 @@ def _actions(rows: dict[str, list[dict[str, str]]], library: Library) -> Iterabl
                 status = "suggested"  # a prefilled example whose status nobody picked
             if origin != "example" and not _filled(row, fields) and not status:
                 continue  # an empty row left empty
-            yield Action(id=rid, block=block, origin=origin, status=status if status in _STATUSES else "",
+            yield Action(id=rid, block=block, origin=origin, status=status if status in ACTION_STATUSES else "",
                          **{f: row.get(f, "") for f in fields})
 
 
-_STATUSES = ("suggested", "planned", "in_progress", "done", "not_done")
 
 
 def _row_id(row: dict[str, str], prefix: str) -> str:
@@ -221,22 +222,6 @@ def _row_id(row: dict[str, str], prefix: str) -> str:
 def write_record(out_dir: Path, record: Record) -> Path:
     """Write RECORDS/<id>.json: never half a record, and an earlier good one stays until the new one is whole."""
     return write_atomic(out_dir / f"{record.client}.json", record.to_json().encode("utf-8"))
-
-
-def write_atomic(target: Path, data: bytes) -> Path:
-    """Write a file in full under a temporary name beside it, then rename it into place."""
-    import tempfile
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return target
 
 
 def placeholder_texts(library: Library) -> set[str]:

@@ -13,9 +13,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import InputError, Problem
+from ..vocab import ActionStatus
 
 RECORD_SCHEMA = "mielenterveys-toolkit/record/1"
-Status = Literal["suggested", "planned", "in_progress", "done", "not_done", ""]
+Status = Literal[ActionStatus, ""]  # "": not chosen, or not a status the plan offers
 
 
 class _Strict(BaseModel):

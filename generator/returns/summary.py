@@ -26,19 +26,18 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Optional, Sequence
 
-from ..content.library import Library
+from ..content import Library
+from ..files import replace_all, zip_bytes, zip_time
 from ..plan import Plan
-from .record import Record
 from ..render import build_time
 from .follow_up import COLLABORATION, local_date
+from .record import Record
 
 MIN_GROUP = 5
 CSV_NAME, XLSX_NAME = "summary.csv", "summary.xlsx"
@@ -125,7 +124,7 @@ def write_summary(rows: Sequence[ClientSummary], out_dir: Path, library: Library
     rows = sorted(rows, key=lambda r: r.id)
     table = [[words(key) for _, key in COLUMNS]] + [_values(r, words) for r in rows]
     files = {out_dir / CSV_NAME: csv_bytes(table), out_dir / XLSX_NAME: workbook_bytes(table, rows, words)}
-    _write_all(out_dir, files)
+    replace_all(files)
     return list(files)
 
 
@@ -351,35 +350,5 @@ def _save(wb, words: Words) -> bytes:
     props.title, props.language = words("report.summary.title"), words.language
     buf = io.BytesIO()
     ExcelWriter(wb, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED)).save()  # not save_workbook: it stamps now
-    return normalise_zip(buf.getvalue(), max(when.timetuple()[:6], (1980, 1, 1, 0, 0, 0)))
-
-
-def _write_all(out_dir: Path, files: dict[Path, bytes]) -> None:
-    """Write every file to a temp file beside it first, then rename them all: never half a summary."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[str, Path]] = []
-    try:
-        for path, data in files.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=out_dir)
-            staged.append((tmp, path))
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.chmod(tmp, 0o644)
-        for tmp, path in staged:
-            os.replace(tmp, path)
-    finally:
-        for tmp, _ in staged:
-            Path(tmp).unlink(missing_ok=True)
-
-
-def normalise_zip(data: bytes, stamp: tuple[int, int, int, int, int, int]) -> bytes:
-    """The package with fixed entry times and modes, so equal content gives equal bytes."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in src.namelist():
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            dst.writestr(info, src.read(name))
-    return out.getvalue()
+    written = zipfile.ZipFile(buf)  # openpyxl's entry order, with fixed times and modes
+    return zip_bytes({name: written.read(name) for name in written.namelist()}, zip_time(when))

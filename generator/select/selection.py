@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Optional
 
 from .. import __version__
-from ..content.library import Conditions, Item, Library
+from ..content import Conditions, Item, Library
 from ..plan import Carried, ClientInfo, Decision, Entry, Plan, PreviousRound, ProviderInfo, Reference, TeamMember
 from ..inputs.profile import Profile, Provider
-from ..inputs.needs import ClientData
+from ..inputs.figures import ClientData
 from ..returns.record import Record
 from .suggest import needs_data
 from ..vocab import LANGUAGES, size_band

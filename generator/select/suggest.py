@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable, Sequence
 
-from ..content.library import Item, Library
-from ..inputs.needs import LOW_RESPONSE, MIN_N, MIN_PEERS, ClientData, Figure, Indicator, assess, indicators
+from ..content import Item, Library
+from ..inputs.figures import LOW_RESPONSE, MIN_N, MIN_PEERS, ClientData, Figure, Indicator, assess, indicators
 from ..plan import DataFigure, Entry, NeedsData, SuggestedNeed
 
 MAX_ACTIONS_NAMED = 3  # in the evidence text; explain lists them all
