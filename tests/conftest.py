@@ -90,7 +90,7 @@ def check_golden(name: str, actual: str) -> None:
 @pytest.fixture(scope="session")
 def built_samples(tmp_path_factory) -> Path:
     """Every profile in profiles/ built once per test session into a folder: OUT/<id>/... (read-only use)."""
-    from generator.build.batch import build_all
+    from generator.build import build_all
     from generator.inputs.load import load_all
 
     out = tmp_path_factory.mktemp("samples")
@@ -177,21 +177,21 @@ def pytest_terminal_summary(terminalreporter) -> None:
 @pytest.fixture
 def laid_out_html(monkeypatch) -> list[str]:
     """Every HTML document the PDF renderers lay out while the test runs, as WeasyPrint is given it."""
-    from generator.render.weasy import engine as pdf_engine
+    from generator.render.weasy import fast
 
     seen: list[str] = []
-    real = pdf_engine._html
+    real = fast.parsed
 
     def recording(html, *args):
         seen.append(html)
         return real(html, *args)
 
-    monkeypatch.setattr(pdf_engine, "_html", recording)
+    monkeypatch.setattr(fast, "parsed", recording)
     return seen
 
 
 def assert_parsed_as_html_would_be(html: str) -> None:
-    """The document is well-formed XML, so pdf_engine._html parses it with the XML parser, and that gives the
+    """The document is well-formed XML, so render/weasy/fast.parsed parses it with the XML parser, and that gives the
     tree WeasyPrint's HTML parser (tinyhtml5) builds from it: same elements, attributes in order, text, tails."""
     import tinyhtml5
     from xml.etree import ElementTree

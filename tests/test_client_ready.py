@@ -107,7 +107,7 @@ def test_pathway_lists_116117_between_the_crisis_line_and_112(texts):
 def test_team_list_adds_names_to_the_model_roles(library, tmp_path):
     """A provider's team fills names into the OHS roles of the model; the roles themselves stay."""
     from generator.inputs.load import Project, load_all
-    from generator.render.docx.writer import render_docx
+    from generator.render.docx import render_docx
     from generator.select import select
 
     project = Project(ROOT)
@@ -140,19 +140,20 @@ def test_labels_name_each_concept_once():
             assert text not in seen, f"'{value[lang]}' ({lang}) is both {seen[text]} and {key}: use one common.* label"
             seen[text] = key
     users = {
-        "docx": [ROOT / "generator" / "render" / "docx.py", ROOT / "generator" / "render" / "docx_sections.py"],
+        "docx": sorted((ROOT / "generator" / "render" / "docx").glob("*.py")),
         "checklists": [ROOT / "templates" / "checklists.html.j2"],
         "pathway": [ROOT / "templates" / "care-pathway.html.j2"],
-        "explain": [ROOT / "generator" / "plan.py", ROOT / "generator" / "select.py"],
-        "follow-up": [ROOT / "generator" / "render" / "follow_up.py", ROOT / "templates" / "follow-up.html.j2"],
-        "summary": [ROOT / "generator" / "summary.py"],
+        "explain": [ROOT / "generator" / "plan.py", *sorted((ROOT / "generator" / "select").glob("*.py"))],
+        "follow-up": [ROOT / "generator" / "returns" / "follow_up.py", ROOT / "templates" / "follow-up.html.j2"],
+        "summary": [ROOT / "generator" / "returns" / "summary.py"],
     }
     used: dict[str, set[str]] = {}
     for output, files in users.items():
         for f in files:
             for key in re.findall(r"""['"]((?:common|docx|pdf|explain|reason|warn|report)\.[a-z0-9_.]+)['"]""", f.read_text()):
                 used.setdefault(key, set()).add(output)
-    pdf_py = (ROOT / "generator" / "render" / "pdf.py").read_text()
+    pdf_py = "".join((ROOT / "generator" / "render" / name).read_text()
+                     for name in ("html.py", "checklists.py", "pathway.py"))
     for key in re.findall(r"""['"]((?:common|docx|pdf)\.[a-z0-9_.]+)['"]""", pdf_py):
         used.setdefault(key, set()).update({"checklists", "pathway"} if key.startswith("common.") else {"pdf"})
     for key, outputs in used.items():

@@ -150,7 +150,7 @@ def test_large_base_type_leaves_no_nearly_empty_page(tmp_path, plan_for):
     from docx.shared import Pt
 
     from generator.plan import ProviderInfo
-    from generator.render.docx.writer import render_docx
+    from generator.render.docx import render_docx
 
     base = docx.Document()
     base.styles["Normal"].font.size = Pt(14)

@@ -372,7 +372,7 @@ def test_record_of_another_client_is_refused(library):
 
 
 def test_the_report_is_parsed_as_xml_into_the_tree_an_html_parser_builds(library, epoch, laid_out_html):
-    """The report template is well-formed XHTML that parses into the tree tinyhtml5 builds (pdf_engine._html)."""
+    """The report template is well-formed XHTML that parses into the tree tinyhtml5 builds (render/weasy/fast.parsed)."""
     for lang in ("fi", "sv", "en"):
         plan = _plan(library, lang)
         render_follow_up(plan, full_record(plan), TEMPLATES)

@@ -8,8 +8,10 @@ import os
 import pytest
 
 import generator.render as R
-import generator.render.pdf as P
-from generator.build.batch import STEPS, Options, build_all
+import generator.render.checklists as C
+import generator.render.pathway as P
+from generator.build import Options, build_all
+from generator.render.pathway_steps import KEPT_FILE as STEPS
 from generator.errors import RenderError
 from generator.inputs.load import load_all
 from tests.conftest import copy_checkout
@@ -52,7 +54,7 @@ def test_a_rebuild_takes_the_care_pathway_step_an_earlier_build_proved(proj, tmp
     kept = json.loads((out / STEPS).read_text(encoding="utf-8"))
     assert len(kept["steps"]) >= 2 and set(kept) == {"key", "steps"}
     rename(proj, "hoivakoti-aurinko", "Hoivakoti Aurinko Oy, Tampere")
-    P._PATHWAY_HINTS.clear()  # as in a new process: nothing of the first build is in memory
+    P._HINTS.clear()  # as in a new process: nothing of the first build is in memory
     calls = count_layouts(monkeypatch)
     summary = build(proj, out)
     assert summary.count("built") == 1
@@ -74,7 +76,7 @@ def test_kept_steps_of_other_templates_are_not_used(proj, tmp_path, monkeypatch)
     before = json.loads((out / STEPS).read_text(encoding="utf-8"))
     css = proj.root / "templates" / "care-pathway.css"
     css.write_text(css.read_text(encoding="utf-8") + "\n/* edited */\n", encoding="utf-8")
-    P._PATHWAY_HINTS.clear()
+    P._HINTS.clear()
     calls = count_layouts(monkeypatch)
     build(proj, out, paths=paths)
     assert calls.count("care-pathway.pdf") >= 2  # a search: the step is proven again (it fits, the one before not)
@@ -131,7 +133,7 @@ def test_a_failure_in_the_forked_render_is_reported_like_any_other(proj, tmp_pat
 
     def broken(plan, **kw):
         raise RenderError("checklists.pdf: a broken template")
-    monkeypatch.setattr(P, "render_checklists", broken)
+    monkeypatch.setattr(C, "render_checklists", broken)
     library, loaded = load_all(paths, proj)
     summary = build_all(loaded, proj, library, out, 2, Options())
     (res,) = summary.results
@@ -149,7 +151,7 @@ def test_an_exception_that_cannot_travel_back_still_names_the_document(proj, mon
 
     def broken(plan, **kw):
         raise Unpicklable("odd")
-    monkeypatch.setattr(P, "render_checklists", broken)
+    monkeypatch.setattr(C, "render_checklists", broken)
     library, loaded = load_all([proj.root / "profiles" / "skolan-i-strandby.yaml"], proj)
     from generator.select import select
     lp = loaded[0]

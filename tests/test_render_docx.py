@@ -14,8 +14,8 @@ from lxml import etree
 
 from generator.errors import RenderError
 from generator.plan import ProviderInfo
-from generator.render.docx.writer import render_docx
-from generator.render.docx.xml import fill_controls, read_controls
+from generator.render.docx import render_docx
+from tests.docx_controls import fill_controls, read_controls
 from tests.conftest import check_golden
 
 EPOCH = "1798761600"  # 2027-01-01

@@ -17,7 +17,8 @@ from conftest import ROOT, assert_parsed_as_html_would_be, check_golden
 from generator.errors import AssetError, RenderError
 from generator.inputs.load import Project, load_all
 from generator.inputs.profile import Provider
-from generator.render.pdf import _evaluation, _sections, render_checklists, render_pathway
+from generator.render.checklists import _evaluation, _sections, render_checklists
+from generator.render.pathway import render_pathway
 from generator.render.weasy.engine import html_to_pdf
 from generator.select import select
 
@@ -97,7 +98,7 @@ def test_text_metadata_language_and_tags(rendered, tmp_path):
 RENDER = (
     "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
     "from generator.inputs.load import Project, load_all; from generator.select import select;"
-    "from generator.render.pdf import render_checklists, render_pathway;"
+    "from generator.render.checklists import render_checklists; from generator.render.pathway import render_pathway;"
     "p = Project(Path(sys.argv[1])); lib, lps = load_all([Path(sys.argv[2])], p); lp = lps[0];"
     "plan = select(lp.profile, lib, lp.provider, lp.profile.provider, p.root);"
     "Path(sys.argv[3] + '-c.pdf').write_bytes(render_checklists(plan, p.templates_dir));"
@@ -117,20 +118,20 @@ def test_reproducible_across_processes(tmp_path):
 # forks two workers one after the other; each lays out checklists, whose field font only they register.
 FORKED = (
     "import os, sys; from pathlib import Path; from generator.inputs.load import Project, load_all;"
-    "from generator.select import select; from generator.render import pdf_engine;"
-    "from generator.render.pdf import render_checklists, render_pathway;"
+    "from generator.select import select; from generator.render.weasy import fonts;"
+    "from generator.render.checklists import render_checklists; from generator.render.pathway import render_pathway;"
     "p = Project(Path(sys.argv[1])); lib, lps = load_all([Path(sys.argv[2])], p); lp = lps[0];"
     "plan = select(lp.profile, lib, lp.provider, lp.profile.provider, p.root);"
-    "render_pathway(plan, p.templates_dir); parent = pdf_engine._font_config()._folder\n"
+    "render_pathway(plan, p.templates_dir); parent = fonts.font_config()._folder\n"
     "for n in ('1', '2'):\n"
     "    pid = os.fork()\n"
     "    if pid == 0:\n"
     "        try:\n"
     "            Path(sys.argv[3] + n + '.pdf').write_bytes(render_checklists(plan, p.templates_dir))\n"
-    "            assert pdf_engine._font_config()._folder != parent\n"
+    "            assert fonts.font_config()._folder != parent\n"
     "        except BaseException as exc:\n"
     "            print(exc); os._exit(1)\n"
-    "        pdf_engine._remove_font_folder(os.getpid()); os._exit(0)\n"
+    "        fonts._remove_font_folder(os.getpid()); os._exit(0)\n"
     "    assert os.waitpid(pid, 0)[1] == 0, n\n"
     "Path(sys.argv[3] + '0.pdf').write_bytes(render_checklists(plan, p.templates_dir))")
 
@@ -211,7 +212,7 @@ def test_weasyprint_warnings_fail_the_build():
 
 
 def test_linked_stylesheets_are_parsed_once_and_again_when_they_change(tmp_path):
-    """Linked stylesheets are kept parsed per process (pdf_engine._stylesheets): an edited file is read again,
+    """Linked stylesheets are kept parsed per process (render/weasy/fast.stylesheets): an edited file is read again,
     a bad declaration fails every render rather than only the first, and inline <style> still overrides."""
     import shutil
     import time
@@ -430,27 +431,27 @@ def test_golden_text_dumps(rendered, tmp_path, pid):
 def test_pathway_scale_hint_only_orders_the_tries(rendered, monkeypatch, pid):
     """The step remembered from the last similar sheet saves layouts but never changes the sheet, whichever
     way and however far the search gallops from it."""
-    import generator.render.pdf as P
+    import generator.render.pathway as P
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     plan = rendered[pid][0]
     key = (plan.language, plan.client.contract_scope)
-    P._PATHWAY_HINTS.clear()
-    P._PATHWAY_PROVEN.clear()
+    P._HINTS.clear()
+    P.PROVEN.clear()
     fresh = render_pathway(plan, TEMPLATES)
-    best = P._PATHWAY_HINTS[key]
-    last = len(P.PATHWAY_SCALES) - 1
+    best = P._HINTS[key]
+    last = len(P.SCALES) - 1
     for hint in sorted({0, best - 5, best - 3, best - 2, best - 1, best, best + 1, best + 2, best + 3, last}):
-        P._PATHWAY_HINTS.clear()
-        P._PATHWAY_HINTS[key if hint % 2 else P.ANY] = min(max(hint, 0), last)  # this sheet's kind, or any
-        P._PATHWAY_PROVEN.clear()
+        P._HINTS.clear()
+        P._HINTS[key if hint % 2 else P.ANY] = min(max(hint, 0), last)  # this sheet's kind, or any
+        P.PROVEN.clear()
         assert render_pathway(plan, TEMPLATES) == fresh, hint
 
 
 def _reset_pathway_memory():
-    import generator.render.pdf as P
-    P._PATHWAY_PROVEN.clear()
-    P._PATHWAY_HINTS.clear()
-    P._LAID_OUT.clear()
+    import generator.render.pathway as P
+    P.PROVEN.clear()
+    P._HINTS.clear()
+    P.sheet.forget()
 
 
 def _renamed(plan, name, cid="toinen"):
@@ -461,13 +462,13 @@ def test_a_sheet_like_an_earlier_one_is_laid_out_once_at_the_proven_step(rendere
     """Another client whose sheet differs only in its name takes the step proven for the first: one layout
     in a process that has not laid that sheet out, none in one that has, and the same bytes a full search
     gives; the step is the largest that fits (it fits, the one before not)."""
-    import generator.render.pdf as P
+    import generator.render.pathway as P
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     plan = rendered["hoivakoti-aurinko"][0]
     other = _renamed(plan, "Toinen Hoivakoti Oy")
     _reset_pathway_memory()
     searched = render_pathway(other, TEMPLATES)
-    step = next(iter(P._PATHWAY_PROVEN.values()))
+    step = next(iter(P.PROVEN.values()))
     _reset_pathway_memory()
     render_pathway(plan, TEMPLATES)  # proves the step for this signature, and keeps the sheet
     calls = []
@@ -475,7 +476,7 @@ def test_a_sheet_like_an_earlier_one_is_laid_out_once_at_the_proven_step(rendere
     monkeypatch.setattr(P, "layout", lambda *a, **k: calls.append(1) or real(*a, **k))
     assert render_pathway(other, TEMPLATES) == searched
     assert len(calls) == 0  # the kept sheet took the other name
-    P._LAID_OUT.clear()  # as in another worker of the batch: the step is known, the sheet is not
+    P.sheet.forget()  # as in another worker of the batch: the step is known, the sheet is not
     assert render_pathway(other, TEMPLATES) == searched
     assert len(calls) == 1
     monkeypatch.setattr(P, "layout", real)
@@ -483,7 +484,7 @@ def test_a_sheet_like_an_earlier_one_is_laid_out_once_at_the_proven_step(rendere
     for i in (step, step - 1):
         if i < 0:
             continue
-        html = P._template(TEMPLATES, "care-pathway.html.j2").render(scale=P.PATHWAY_SCALES[i],
+        html = P.template(TEMPLATES, "care-pathway.html.j2").render(scale=P.SCALES[i],
                                                                        **_pathway_context(other))
         ctx_pages.append(len(real(html, TEMPLATES, "care-pathway.pdf").pages))
     assert ctx_pages[0] == 1 and (len(ctx_pages) == 1 or ctx_pages[1] > 1)
@@ -499,7 +500,7 @@ def test_a_kept_sheet_takes_a_new_name_with_the_bytes_a_fresh_layout_gives(rende
     """Clients of one signature in a row, each sheet made from the one before (LaidOutSheet.take), give the
     bytes each gets laid out alone: names of other widths, accents, a 44-letter word, and names the sheet
     refuses to take (Arabic needs a fallback font, spaces that collapse, a soft hyphen), which are laid out."""
-    import generator.render.pdf as P
+    import generator.render.pathway as P
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     plan = rendered[pid][0]
     plans = [_renamed(plan, name, f"c{i}") for i, name in enumerate(NAMES)]
@@ -510,8 +511,8 @@ def test_a_kept_sheet_takes_a_new_name_with_the_bytes_a_fresh_layout_gives(rende
     _reset_pathway_memory()
     render_pathway(plan, TEMPLATES)
     taken = []
-    real = P.LaidOutSheet.take
-    monkeypatch.setattr(P.LaidOutSheet, "take", lambda self, *a: taken.append(real(self, *a)) or taken[-1])
+    real = P.sheet.LaidOutSheet.take
+    monkeypatch.setattr(P.sheet.LaidOutSheet, "take", lambda self, *a: taken.append(real(self, *a)) or taken[-1])
     assert [render_pathway(p, TEMPLATES) for p in plans] == alone
     assert not any(t for t, name in zip(taken, NAMES) if name in REFUSED)
     assert taken[:2] == [True, True] and sum(taken) >= 4  # (a sheet kept with the Arabic name may refuse more)
@@ -519,18 +520,18 @@ def test_a_kept_sheet_takes_a_new_name_with_the_bytes_a_fresh_layout_gives(rende
 
 def test_a_long_name_is_never_taken_on_trust(rendered):
     """A name too long for its line could change the layout: such a sheet always gets its own search."""
-    import generator.render.pdf as P
+    import generator.render.pathway as P
     plan = rendered["hoivakoti-aurinko"][0]
     long = dataclasses.replace(plan, client=dataclasses.replace(plan.client, name="Pitkäniminen " * 12 + "Oy"))
-    template = P._template(TEMPLATES, "care-pathway.html.j2")
+    template = P.template(TEMPLATES, "care-pathway.html.j2")
     ctx = _pathway_context(long)
-    assert P._pathway_signature(template, ctx, long, TEMPLATES / "fonts") is None
-    assert P._pathway_signature(template, _pathway_context(plan), plan, TEMPLATES / "fonts")
+    assert P._signature(template, ctx, long, TEMPLATES / "fonts") is None
+    assert P._signature(template, _pathway_context(plan), plan, TEMPLATES / "fonts")
 
 
 def _pathway_context(plan):
-    import generator.render.pdf as P
-    ctx = P._common(plan, TEMPLATES, "pdf.pathway")
+    import generator.render.pathway as P
+    ctx = P.common_context(plan, TEMPLATES, "pdf.pathway")
     ctx.update(levels=plan.pathway(), lane=plan.item("wa.ohs-always"), milestones=P._milestones(plan),
                contacts=P._contacts(plan), theme=plan.item("theme.pathway"))
     ctx["credit"] = plan.label("pdf.pathway.credit")
@@ -539,7 +540,7 @@ def _pathway_context(plan):
 
 def test_proven_steps_are_shared_through_the_batch_folder(tmp_path):
     """A step one worker proved is found by another worker of the batch; junk in the folder is ignored."""
-    from generator.render.pdf import PATHWAY_SCALES, ProvenSteps
+    from generator.render.pathway_steps import SCALES as PATHWAY_SCALES, ProvenSteps
     first, second = ProvenSteps(), ProvenSteps()
     first.folder = second.folder = tmp_path
     assert second.get("abc") is None
@@ -700,18 +701,18 @@ def test_the_drawing_memory_key_holds_every_style_property_a_drawn_line_reads(re
 
 
 def test_the_user_agent_stylesheet_gives_markers_to_list_items_only_and_the_same_bytes(rendered, monkeypatch):
-    """pdf_engine._ua_stylesheets leaves out WeasyPrint's footnote and note pseudo-element rules and gives the
+    """fast._ua_stylesheets leaves out WeasyPrint's footnote and note pseudo-element rules and gives the
     ::marker rule to <li> alone. That holds only while no template makes another element a list item, or a
     footnote or a note; with it the PDFs are the bytes WeasyPrint's own stylesheet gives."""
     from weasyprint import html as ua
 
-    from generator.render.weasy import engine as pdf_engine
+    from generator.render.weasy import fast
 
     css = "\n".join(p.read_text(encoding="utf-8") for p in sorted(TEMPLATES.glob("*.css")))
     html = "\n".join(p.read_text(encoding="utf-8") for p in sorted(TEMPLATES.glob("*.j2")))
     for made in ("list-item", "footnote", "note("):
         assert made not in css and made not in html
-    ours = pdf_engine._ua_stylesheets(forms=True)
+    ours = fast._ua_stylesheets(forms=True)
     assert ours[0] is not ua.UA_STYLESHEET and ours[1] is ua.UA_FORM_STYLESHEET
     # a marker the ::marker rule changes: its letters keep their case in an uppercase list (text-transform)
     markers = ('<html lang="fi"><head><link rel="stylesheet" href="base.css" /></head><body>'
@@ -728,14 +729,14 @@ def test_the_user_agent_stylesheet_gives_markers_to_list_items_only_and_the_same
         asked.append(forms)
         return [ua.UA_STYLESHEET, ua.UA_FORM_STYLESHEET][:1 + forms]
 
-    monkeypatch.setattr(pdf_engine, "_ua_stylesheets", weasyprints)
+    monkeypatch.setattr(fast, "_ua_stylesheets", weasyprints)
     assert documents() == trimmed
     assert True in asked and False in asked  # the checklists (forms) and the care pathway
 
 
 def test_the_templates_are_parsed_as_xml_into_the_tree_an_html_parser_builds(rendered, laid_out_html):
     """Every checklists and care-pathway document of the samples (each type size tried) takes the fast XML
-    parse and gives WeasyPrint the tree tinyhtml5 would (pdf_engine._html); a document that is not
+    parse and gives WeasyPrint the tree tinyhtml5 would (fast.parsed); a document that is not
     well-formed XML still renders, by WeasyPrint's own parser."""
     for plan, _, _ in rendered.values():
         render_checklists(plan, TEMPLATES)

@@ -1,4 +1,9 @@
-"""Renderers: Plan -> bytes of one output file. They read the Plan and templates/, never profiles or content/."""
+"""The renderer registry: which output files a toolkit has, which function renders each, and the batch hooks.
+
+Renderers: Plan -> bytes of one output file. They read the Plan and templates/, never profiles or content/.
+To add an output: write its renderer (a module here with a function (plan, templates_dir, asset_root) ->
+bytes), its template in templates/, and one line in OUTPUTS.
+"""
 
 from __future__ import annotations
 
@@ -39,10 +44,45 @@ class Output:
 
 
 OUTPUTS: tuple[Output, ...] = (
-    Output("action-plan.docx", "generator.render.docx.writer", "render_docx"),
-    Output("checklists.pdf", "generator.render.pdf", "render_checklists"),
-    Output("care-pathway.pdf", "generator.render.pdf", "render_pathway"),
+    Output("action-plan.docx", "generator.render.docx", "render_docx"),
+    Output("checklists.pdf", "generator.render.checklists", "render_checklists"),
+    Output("care-pathway.pdf", "generator.render.pathway", "render_pathway"),
 )
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A build of many toolkits, as its renderers' batch hooks see it.
+
+    A renderer module may define begin_batch(batch) and end_batch(batch) -> {file name: bytes}: the build
+    calls begin_batch in its main process and in each worker process, and end_batch once in the main process
+    when the build ends (also when it stops early). What end_batch returns is written by the build, atomically,
+    into the output folder, for the next build's begin_batch to read. Renderers keep what they learn about
+    layouts in such files (render/pathway.py); they never write files themselves.
+    """
+
+    out: Path        # the output folder: state files kept between builds live there, named by the renderer
+    templates: str   # tree hash of the templates folder: state kept for other templates is not used
+    shared: Path     # a scratch folder every process of this build can write to; removed when the build ends
+
+
+def _hooks(outputs: tuple[Output, ...], name: str) -> list[Callable]:
+    modules = dict.fromkeys(importlib.import_module(o.module) for o in outputs)
+    return [getattr(m, name) for m in modules if hasattr(m, name)]
+
+
+def begin_batch(outputs: tuple[Output, ...], batch: Batch) -> None:
+    """Tell every renderer of outputs that a build starts in this process (see Batch)."""
+    for hook in _hooks(outputs, "begin_batch"):
+        hook(batch)
+
+
+def end_batch(outputs: tuple[Output, ...], batch: Batch) -> dict[str, bytes]:
+    """Tell every renderer of outputs that the build ends; return the state files they keep for the next one."""
+    kept: dict[str, bytes] = {}
+    for hook in _hooks(outputs, "end_batch"):
+        kept.update(hook(batch))
+    return kept
 
 
 def available_outputs() -> tuple[Output, ...]:

@@ -20,7 +20,8 @@ from ..errors import RenderError
 from ..plan import Entry, Plan
 from .record import Action, Need, Record
 from ..render import build_time
-from ..render.pdf import EVALUATION_STEPS, _common, _template, identity
+from ..render.html import common_context, identity, template
+from ..vocab import EVALUATION_STEPS
 from ..render.weasy.engine import layout, write
 
 COLLABORATION = ("checklist.collab-structures", "checklist.collab-ways")
@@ -88,10 +89,10 @@ def render_follow_up(plan: Plan, record: Record, templates_dir: Path, asset_root
         raise RenderError(f"follow-up report: the record is of client '{record.client}', the plan of "
                           f"'{plan.client.id}'")
     ctx = _context(plan, record, templates_dir, asset_root)
-    template = _template(templates_dir, "follow-up.html.j2")
+    page = template(templates_dir, "follow-up.html.j2")
     doc = None
     for density in DENSITIES:
-        doc = layout(template.render(density=density, **ctx), templates_dir, "follow-up.pdf", asset_root=asset_root)
+        doc = layout(page.render(density=density, **ctx), templates_dir, "follow-up.pdf", asset_root=asset_root)
         if len(doc.pages) <= MAX_PAGES:
             break
     # A record with very much text may still need a fourth page: better than dropping what people wrote.
@@ -99,7 +100,7 @@ def render_follow_up(plan: Plan, record: Record, templates_dir: Path, asset_root
 
 
 def _context(plan: Plan, record: Record, templates_dir: Path, asset_root: Optional[Path] = None) -> dict:
-    ctx = _common(plan, templates_dir, "report", asset_root)
+    ctx = common_context(plan, templates_dir, "report", asset_root)
     goals = _goals(plan, record)
     groups, examples = _actions(plan, record)
     prerequisites = _prerequisites(plan, record)

@@ -14,6 +14,8 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 
+from . import compat
+
 CUSTOM_PROPS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 EXTENDED = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
@@ -61,11 +63,13 @@ def set_app_properties(doc, application: str, company: str) -> None:
 def _put_part(doc, reltype: str, partname: str, content_type: str, blob: bytes) -> None:
     """Replace the package-level part of this relationship type, or add it."""
     existing = _part(doc, reltype)
-    if existing is not None:
-        existing._blob = blob
+    if existing is not None and compat.set_blob(existing, blob):
         return
-    part = Part(PackURI(partname), content_type, blob, doc.part.package)
-    doc.part.package.relate_to(part, reltype)
+    package = doc.part.package
+    if existing is not None:  # python-docx's public way: the old part's relationship goes, a new part comes
+        for rid in [rid for rid, rel in package.rels.items() if rel.reltype == reltype]:
+            del package.rels[rid]
+    package.relate_to(Part(PackURI(partname), content_type, blob, package), reltype)
 
 
 def add_tagmap(doc, xml: bytes) -> None:

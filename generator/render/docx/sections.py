@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Callable, Optional, Sequence
 from docx.shared import Cm
 
 from ...plan import Carried, Entry
+from ...vocab import ACTION_STATUSES, EVALUATION_STEPS
 from .xml import brand_rule, format_date, language_run, shade_cell, text_run
 
 if TYPE_CHECKING:
@@ -18,10 +19,8 @@ if TYPE_CHECKING:
 
 # Rules shown with work-ability support; the other rules (size, cooperation, OSH) go with the roles.
 WA_RULES = ("rule.kela", "rule.early-support", "rule.dismissed")
-EVAL_STEPS = ("cycle.evaluate.implementation", "cycle.evaluate.goals", "cycle.evaluate.collaboration")
+
 WA_ORDER = ("wa.ohs-always", "wa.early-support", "wa.negotiation", "wa.partial-allowance", "wa.return-to-work")
-# Action statuses; "suggested" is a prefilled example nobody has agreed on yet (shown as the placeholder).
-STATUSES = ("suggested", "planned", "in_progress", "done", "not_done")
 NEED_ROWS, GOAL_ROWS, BLANK_ACTION_ROWS = 4, 4, 1
 # Steps of the model's cycle, shown as guidance in the section of the plan where that step is done.
 STEPS_IN = {
@@ -499,7 +498,7 @@ def _action_table(w: Writer, block: Entry, items: tuple[Entry, ...]) -> None:
     have generated ids. Users add rows with Word's repeating-section "+" or a new table row in LibreOffice.
     """
     L = w.plan.label
-    choices = [(s, L(f"common.status.{s}")) for s in STATUSES]
+    choices = [(s, L(f"common.status.{s}")) for s in ACTION_STATUSES]
     goals_ref = [(f"T{i}", L("common.goal_number", n=i)) for i in range(1, GOAL_ROWS + 1)]
     previous = w.plan.previous
     short = _short_id(block.id)
@@ -627,7 +626,7 @@ def follow_up(w: Writer, n: int) -> None:
              ctl.text(f"follow.{i}.responsible", L("docx.col.responsible"))) for i in (1, 2)]
     w.table((L("docx.col.occasion"), L("common.col.date"), L("docx.col.responsible")), (7.0, 3.6, 6.0), rows,
             caption=L("docx.follow.dates"))
-    evaluated = [s for s in plan.items("cycle_step") if s.id in EVAL_STEPS]
+    evaluated = [s for s in plan.items("cycle_step") if s.id in EVALUATION_STEPS]
     evaluated = [(s, plan.items("evaluation_question", s.id)) for s in evaluated]
     evaluated = [(s, qs) for s, qs in evaluated if qs]
     if evaluated:

@@ -1,8 +1,8 @@
-"""Render the Word action plan: Plan -> bytes of an editable .docx with content controls."""
+"""The Word plan being written: the document, its styles and page set-up, and the helpers every section uses."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
 from typing import Optional, Sequence, Union
 
@@ -10,7 +10,6 @@ import docx
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.table import Table
@@ -21,7 +20,8 @@ from ... import __version__
 from ...errors import RenderError
 from ...palette import palette
 from ...plan import Citations, Entry, Plan
-from .. import build_time
+from ...vocab import LANG_TAGS
+from . import compat
 from . import package as P
 from . import xml as X
 
@@ -29,36 +29,11 @@ from . import xml as X
 REQUIRED_STYLES = ("Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "List Bullet",
                    "Header", "Footer")
 TABLE_STYLE = "Toolkit Table"  # header shading lives here, so a base document can restyle every table
-LANG_IDS = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}
 DATE_FORMATS = {"fi": "d.M.yyyy", "sv": "d.M.yyyy", "en": "dd/MM/yyyy"}
 FONT = "Arial"
 TAG_SCHEME = "1"  # version of docs/docx-tags.md; a reader refuses plans of a scheme it does not know
 LOGO_MAX_HEIGHT = Cm(1.2)  # a logo is scaled to fit this height and a third of the text width
 Cell = Union[str, etree._Element, Sequence[Union[str, etree._Element]], None]
-
-
-def render_docx(plan: Plan, templates_dir: Optional[Path] = None, asset_root: Optional[Path] = None) -> bytes:
-    """The action plan of one client as .docx bytes; byte-identical for equal inputs and SOURCE_DATE_EPOCH."""
-    from .sections import SECTIONS, cover, table_of_contents  # sections use the builder below
-    from ..weasy.engine import check_local_asset
-
-    for asset in (plan.provider.logo, plan.provider.base_docx) if plan.provider and templates_dir else ():
-        if asset:  # python-docx opens whatever path it is given: checked again here, as for the PDFs
-            check_local_asset(asset, templates_dir, asset_root)
-
-    stamp = build_time()
-    w = Writer(plan, stamp)
-    w.templates_dir = templates_dir
-    cover(w)
-    toc = table_of_contents(w)
-    for number, section in enumerate(SECTIONS, start=1):
-        section(w, number)
-    w.fill_toc(toc)
-    w.set_properties()
-    zip_time = max(stamp, datetime(1980, 1, 1, tzinfo=timezone.utc)).timetuple()[:6]
-    return X.package_zip(w.doc, zip_time)
-
-
 
 
 def open_base(base: Optional[str]) -> docx.document.Document:
@@ -107,12 +82,12 @@ class Writer:
         # name -> style id, resolved once: python-docx's `p.style = ...` rescans every style per call,
         # which was two thirds of the render time
         self.style_ids = {st.name: st.style_id for st in self.doc.styles}
-        self.ctl = X.Controls(LANG_IDS[self.lang], DATE_FORMATS[self.lang],
+        self.ctl = X.Controls(LANG_TAGS[self.lang], DATE_FORMATS[self.lang],
                               {"text": plan.label("docx.ph.text"), "date": plan.label("docx.ph.date"),
                                "choice": plan.label("docx.ph.status")}, self.placeholder_style_id,
                               self.style_ids["Suggestion"])
         self._setup_page()
-        X.set_settings(self.doc.settings.element, LANG_IDS[self.lang], protect=bool(provider and provider.protect))
+        X.set_settings(self.doc.settings.element, LANG_TAGS[self.lang], protect=bool(provider and provider.protect))
         P.drop_template_leftovers(self.doc)
 
     # ---- set-up ----
@@ -122,14 +97,12 @@ class Writer:
         Without a base document they depend only on the language and the colours, and clients of a batch
         share those: the finished styles part is kept per process and given to the next such plan as a copy
         (setting them up was an eighth of a plan's render time)."""
-        part = self.doc.part._styles_part
         key = None if self.from_base else (self.lang, self.brand, self.palette.fill, self.palette.on_fill)
-        if key is not None and key in _STYLES:
-            part._element = parse_xml(_STYLES[key])
-        else:
+        if key is None or key not in _STYLES or not compat.use_styles(self.doc, _STYLES[key]):
             self._make_styles(self.doc.styles)
-            if key is not None:
-                _STYLES[key] = etree.tostring(part._element)
+            finished = compat.styles_xml(self.doc) if key is not None else None
+            if finished is not None:
+                _STYLES[key] = finished
         styles = self.doc.styles
         self.placeholder_style_id = styles["Placeholder Text"].style_id
         self.hyperlink_style_id = styles["Hyperlink"].style_id
@@ -137,7 +110,7 @@ class Writer:
                            for level in (1, 2)}
 
     def _make_styles(self, styles) -> None:
-        X.set_default_language(styles.element, LANG_IDS[self.lang])
+        X.set_default_language(styles.element, LANG_TAGS[self.lang])
         if not self.from_base:  # a base document brings its own fonts and sizes
             # Arial: in every Word, and LibreOffice maps it to the metric-compatible Liberation Sans
             for name in ("Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3"):
@@ -220,9 +193,9 @@ class Writer:
         header = section.header
         provider = self.plan.provider
         if self.from_base and any(p.text.strip() or X.has_drawing(p._p) for p in header.paragraphs) \
-                or self.from_base and header._element.find(qn("w:tbl")) is not None:
+                or self.from_base and header.part.element.find(qn("w:tbl")) is not None:
             # The base document's own letterhead stays; the logo joins it unless it already has one.
-            if provider and provider.logo and not X.has_drawing(header._element):
+            if provider and provider.logo and not X.has_drawing(header.part.element):
                 p = header.add_paragraph()
                 self.style(p, "Header")
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -265,7 +238,7 @@ class Writer:
 
     def _footer(self, section) -> None:
         footer = section.footer
-        if self.from_base and X.has_page_field(footer._element):
+        if self.from_base and X.has_page_field(footer.part.element):
             return  # the base has its own page numbers
         p = footer.paragraphs[0] if not (self.from_base and footer.paragraphs[0].text.strip()) else footer.add_paragraph()
         self.style(p, "Footer")
@@ -287,7 +260,7 @@ class Writer:
         cp.author = plan.provider.name if plan.provider else ""
         cp.last_modified_by = cp.author
         cp.keywords = plan.label("docx.keywords")
-        cp.language = LANG_IDS[self.lang]
+        cp.language = LANG_TAGS[self.lang]
         cp.comments = ""
         cp.category = ""
         cp.revision = 1

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import re
-import zipfile
 from datetime import date
-from typing import Iterator, Optional, Sequence
+from typing import Optional, Sequence
 
 from docx.oxml.ns import nsmap as _DOCX_NSMAP, qn
 from docx.oxml.parser import oxml_parser as _PARSER
 from lxml import etree
+
+from ...files import zip_bytes
+from . import compat
+from ...vocab import LANG_TAGS
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _NSMAP = {"w": _DOCX_NSMAP["w"]}
@@ -157,7 +159,6 @@ def _cell_paragraph(tc: etree._Element, style_id: str, keep_next: bool) -> etree
     return p
 
 
-LANG_TAGS = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}
 
 
 def language_run(text: str, lang: str) -> etree._Element:
@@ -669,104 +670,9 @@ def _ensure_w14_root(xml: bytes) -> bytes:
 def package_zip(document, timestamp: tuple[int, int, int, int, int, int]) -> bytes:
     """The document's package as .docx bytes: entries sorted, fixed timestamps, so equal inputs give equal bytes.
 
-    The members are those python-docx's save() writes (the steps of its PackageWriter.write), collected
-    rather than zipped: saving and then rewriting the zip deflated every part twice and inflated it once,
-    a seventh of a plan's render time.
+    The members are those python-docx's save() writes (compat.package_members: collected from its writer's
+    steps rather than zipped and read back, where the version allows).
     """
-    from docx.opc.pkgwriter import PackageWriter
-
-    members: dict[str, bytes] = {}
-
-    class Collect:
-        @staticmethod
-        def write(pack_uri, blob: bytes) -> None:
-            members[pack_uri.membername] = blob
-
-    package = document.part.package
-    for part in package.parts:
-        part.before_marshal()
-    parts = package.parts
-    PackageWriter._write_content_types_stream(Collect, parts)
-    PackageWriter._write_pkg_rels(Collect, package.rels)
-    PackageWriter._write_parts(Collect, parts)
-    return _zip(members, timestamp)
-
-
-def normalise_zip(data: bytes, timestamp: tuple[int, int, int, int, int, int]) -> bytes:
-    """Rewrite a package with sorted entries and fixed timestamps so equal inputs give equal bytes."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    return _zip({name: src.read(name) for name in src.namelist()}, timestamp)
-
-
-def _zip(members: dict[str, bytes], timestamp: tuple[int, int, int, int, int, int]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in sorted(members):
-            content = members[name]
-            if name == "word/document.xml":
-                content = _ensure_w14_root(content)
-            info = zipfile.ZipInfo(name, date_time=timestamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            dst.writestr(info, content)
-    return out.getvalue()
-
-
-# Reading back and filling a document's content controls (what a user does in Word).
-
-def _iter_sdts(root: etree._Element) -> Iterator[etree._Element]:
-    yield from root.iter(qn("w:sdt"))
-
-
-def _tag_of(sdt: etree._Element) -> Optional[str]:
-    tag = sdt.find("w:sdtPr/w:tag", NS)
-    return tag.get(qn("w:val")) if tag is not None else None
-
-
-def _value_of(sdt: etree._Element) -> str:
-    pr = sdt.find("w:sdtPr", NS)
-    box = pr.find("w14:checkbox/w14:checked", NS)
-    if box is not None:
-        return "1" if box.get(f"{{{W14_NS}}}val") in ("1", "true") else "0"
-    if pr.find("w:showingPlcHdr", NS) is not None:
-        return ""
-    return "".join(t.text or "" for t in sdt.iterfind("w:sdtContent//w:t", NS))
-
-
-def read_controls(data: bytes) -> list[tuple[str, str]]:
-    """(tag, value) of every content control in document order; placeholders read as "", check boxes as 1/0."""
-    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
-    root = etree.fromstring(xml)
-    return [(t, _value_of(s)) for s in _iter_sdts(root) if (t := _tag_of(s)) is not None]
-
-
-def fill_controls(data: bytes, values: dict[str, str]) -> bytes:
-    """Fill controls by tag as a user would: text replaces the placeholder; "1"/"0" sets a check box."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    root = etree.fromstring(src.read("word/document.xml"))
-    for sdt in _iter_sdts(root):
-        tag = _tag_of(sdt)
-        if tag not in values:
-            continue
-        pr = sdt.find("w:sdtPr", NS)
-        box = pr.find("w14:checkbox/w14:checked", NS)
-        texts = list(sdt.iterfind("w:sdtContent//w:t", NS))
-        if box is not None:
-            box.set(f"{{{W14_NS}}}val", "1" if values[tag] == "1" else "0")
-            texts[0].text = CHECKED if values[tag] == "1" else UNCHECKED
-            continue
-        for flag in pr.findall("w:showingPlcHdr", NS):
-            pr.remove(flag)
-        for rpr in list(sdt.iterfind("w:sdtContent//w:rPr", NS)):
-            rpr.getparent().remove(rpr)
-        texts[0].text = values[tag]
-        for t in texts[1:]:
-            t.getparent().remove(t)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            content = src.read(info.filename)
-            if info.filename == "word/document.xml":
-                content = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-            dst.writestr(info, content)
-    return out.getvalue()
+    members = compat.package_members(document)
+    members["word/document.xml"] = _ensure_w14_root(members["word/document.xml"])
+    return zip_bytes({name: members[name] for name in sorted(members)}, timestamp)

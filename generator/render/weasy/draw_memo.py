@@ -15,13 +15,14 @@ that list to what WeasyPrint reads).
 
 Each remembered line keeps a reference to the Pango fonts it was drawn in, so a font Pango would otherwise free
 cannot be mistaken for another at the same address. Installed only for the WeasyPrint versions the tests have
-run with (pdf_engine.CHECKED_WEASYPRINT).
+run with (compat.CHECKED).
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 
+from . import compat
 from .line_memo import STYLE_KEYS
 
 # Lines kept per process, the least recently used dropped first: a few hundred bytes each.
@@ -124,21 +125,24 @@ def install() -> bool:
     """Wrap WeasyPrint's draw_text where the drawing code calls it; True if the memory is in use."""
     if _INSTALLED or not ENABLED:
         return bool(_INSTALLED)
-    from weasyprint import draw
-    from weasyprint.draw import text as draw_module
-    from weasyprint.matrix import Matrix
-    from weasyprint.text.ffi import ffi, gobject
-
-    from .engine import internals_checked
-
-    if not internals_checked():
+    if not compat.speedups():
         return False
     try:
-        gobject.g_object_ref
-    except AttributeError:  # WeasyPrint declares only g_object_unref
-        ffi.cdef("gpointer g_object_ref (gpointer object);")
-    original = draw_module.draw_text
-    draw_first_line = draw_module.draw_first_line
+        from weasyprint import draw
+        from weasyprint.draw import text as draw_module
+        from weasyprint.matrix import Matrix
+        from weasyprint.text.ffi import ffi, gobject
+
+        try:
+            gobject.g_object_ref
+        except AttributeError:  # WeasyPrint declares only g_object_unref
+            ffi.cdef("gpointer g_object_ref (gpointer object);")
+        original = draw_module.draw_text
+        draw_first_line = draw_module.draw_first_line
+        draw.draw_text  # the name the wrapper replaces
+    except (ImportError, AttributeError) as exc:
+        compat.off(compat.missing(exc))
+        return False
     _INSTALLED.append(original)
 
     def keep_font(pango_font):

@@ -15,12 +15,14 @@ The key holds the value of every style property `split_first_line` and the funct
 (STYLE_KEYS). A test records the properties WeasyPrint actually reads while rendering the samples and fails
 when one is missing, so a WeasyPrint upgrade that reads another property cannot make the memory answer
 wrongly. The memory is installed only for the WeasyPrint versions that test has run with
-(pdf_engine.CHECKED_WEASYPRINT).
+(compat.CHECKED).
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+
+from . import compat
 
 # Style properties split_first_line reads, directly or through Layout, create_layout, line_size,
 # get_font_description and font_features (weasyprint/text/line_break.py, fonts.py)
@@ -45,14 +47,17 @@ def install() -> bool:
     """Wrap WeasyPrint's split_first_line where the layout code calls it; True if the memory is in use."""
     if _INSTALLED or not ENABLED:
         return bool(_INSTALLED)
-    from weasyprint.layout import inline, preferred
-    from weasyprint.text import line_break
-
-    from .engine import internals_checked
-
-    if not internals_checked():
+    if not compat.speedups():
         return False
-    original = line_break.split_first_line
+    try:
+        from weasyprint.layout import inline, preferred
+        from weasyprint.text import line_break
+
+        original = line_break.split_first_line
+        inline.split_first_line, preferred.split_first_line  # the names the wrapper replaces
+    except (ImportError, AttributeError) as exc:
+        compat.off(compat.missing(exc))
+        return False
     _INSTALLED.append(original)
 
     def split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True,
