@@ -31,7 +31,7 @@ test: $(STAMP) system-deps test-system-deps  ## Run the test suite
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP) system-deps  ## Measure batch build speed and memory (writes docs/performance.md)
-	$(BIN)/python -m generator.bench --write docs/performance.md
+	$(BIN)/python tools/bench.py --write docs/performance.md
 
 setup: $(STAMP) system-deps  ## Install the Python environment and the Debian packages, nothing else
 

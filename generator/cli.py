@@ -107,7 +107,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     """toolkit --version: the tool's version and where it runs from, and the content library's version."""
     if not value or ctx.resilient_parsing:
         return
-    from .content.library import fingerprint, library_hashes
+    from .content import fingerprint, library_hashes
     from .inputs.load import tool_home
     try:
         home = tool_home()
@@ -387,7 +387,7 @@ def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fai
 
     Example: toolkit build profiles/ asiakkaat.xlsx --data tarvetiedot.csv -o out/ -j 4
     """
-    from .build.batch import Options, Result, build_all
+    from .build import Options, Result, build_all
     from .inputs.load import load_profiles, skipped_summary
     from .build.shard import in_shard
     project = _project(paths, workspace, root)
@@ -512,7 +512,8 @@ def collect(paths: tuple[Path, ...], out: Path, profile_paths: tuple[Path, ...],
 
     Example: toolkit collect returned/ -o records/
     """
-    from .returns.collect import collect as collect_files, placeholder_texts, write_atomic, write_record
+    from .files import write_atomic
+    from .returns.collect import collect as collect_files, placeholder_texts, write_record
     from .inputs.load import load_profiles
     from .returns.follow_up import render_follow_up
     from .select import select
@@ -569,7 +570,7 @@ def check(out: Path) -> None:
 
     Example: toolkit check out/
     """
-    from .build.batch import MANIFEST
+    from .build import MANIFEST
     from .build.check import check_out
     count, problems = check_out(out)
     for p in problems:

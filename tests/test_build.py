@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.build.batch import Options, build_all
+from generator.build import Options, build_all
 from generator.cli import main
 from generator.inputs.load import Project, load_all
 from generator.build.shard import in_shard
@@ -39,7 +39,7 @@ def build(proj, out, **kw):
 
 
 def test_keep_going_past_a_failing_toolkit(proj, tmp_path, monkeypatch):
-    import generator.build.batch as b
+    import generator.build.toolkit as b
     real = b.select
 
     def failing(profile, *a, **k):
@@ -201,7 +201,8 @@ def test_depfile_and_zip(proj, tmp_path):
 def test_depfiles_of_awkward_file_names_survive_make(tmp_path, monkeypatch):
     """'#' would start a comment, ':' a rule and '$' a variable: the depfiles escape them, and Make reads the
     real file names back (a change to such a profile makes its toolkit out of date, and only that one)."""
-    from generator.build.batch import MANIFEST, depfile
+    from generator.build import MANIFEST, BuildContext, Options
+    from generator.build.depfile import depfile
     from generator.inputs.load import load_profiles
     from generator.select import select
     ws = tmp_path / "my clients"
@@ -221,7 +222,8 @@ def test_depfiles_of_awkward_file_names_survive_make(tmp_path, monkeypatch):
         folder = out / lp.profile.id
         folder.mkdir(parents=True)
         names = ["action-plan.docx", "checklists.pdf", "care-pathway.pdf"]
-        (folder / "toolkit.d").write_text(depfile(lp, plan, library, project, folder, dict.fromkeys(names, b"")))
+        ctx = BuildContext.create(project, library, out, Options())
+        (folder / "toolkit.d").write_text(depfile(lp, plan, ctx, dict.fromkeys(names, b"")))
         for name in names + [MANIFEST]:
             (folder / name).write_bytes(b"")
     (ws / "Makefile").write_text("all: out\\ dir/asiakas-2/manifest.json out\\ dir/hintalista/manifest.json\n"
@@ -281,7 +283,7 @@ def test_killed_build_leaves_no_partial_files_and_rerun_finishes(proj, tmp_path)
 
 
 def test_progress_is_a_bar_on_a_terminal_and_lines_in_logs(capsys):
-    from generator.build.batch import Result
+    from generator.build import Result
     from generator.cli import Progress
     bar = Progress(bar=True, width=lambda: 120)
     for i, status in enumerate(["built", "up-to-date", "failed", "built"], start=1):
@@ -299,7 +301,7 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_in_logs(capsys):
 @pytest.mark.parametrize("columns", [20, 40, 60, 80, 100])
 def test_progress_bar_fits_the_terminal(capsys, columns):
     """Each redraw stays within the terminal's width, so it never wraps and leaves a line behind."""
-    from generator.build.batch import Result
+    from generator.build import Result
     from generator.cli import Progress
     bar = Progress(bar=True, width=lambda: columns)
     bar.start -= 3600  # an hour in: the time left is shown, as wide as it gets
@@ -321,7 +323,7 @@ def test_workers_are_recycled_without_hanging(proj, tmp_path):
     Run in a subprocess with a timeout: a pool that stops replacing workers (CPython gh-115634, the reason
     max_tasks_per_child is not used) would otherwise hang the test run instead of failing it.
     """
-    code = ("import sys, generator.build.batch as b; b.RECYCLE_AFTER = 1; from generator.cli import main; "
+    code = ("import sys, generator.build.pool as b; b.RECYCLE_AFTER = 1; from generator.cli import main; "
             "sys.argv[0] = 'toolkit'; main()")
     res = subprocess.run([sys.executable, "-c", code, "build", "--root", str(proj.root), "-o", str(tmp_path / "out"),
                           "-j", "2", "--json", str(proj.root / "profiles")], capture_output=True, text=True, timeout=600)

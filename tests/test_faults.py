@@ -123,6 +123,7 @@ def test_a_full_disk_keeps_the_previous_toolkit(proj, tmp_path):
 def test_a_read_only_output_folder_is_a_clear_error(proj, tmp_path, monkeypatch):
     """As root, chmod cannot make a folder read-only, so the file system's answer is injected."""
     import generator.build.batch as b
+    import generator.files as files
     copies(proj, 1)
     out = tmp_path / "out"
     args = ["build", "--root", str(proj), "-o", str(out), "-q", "-j", "1", str(proj / "profiles")]
@@ -131,9 +132,9 @@ def test_a_read_only_output_folder_is_a_clear_error(proj, tmp_path, monkeypatch)
     profile = proj / "profiles" / "copy-00.yaml"
     profile.write_text(profile.read_text(encoding="utf-8").replace("employees:", "employees: 1\n#"), encoding="utf-8")
 
-    def read_only(path, data):
+    def read_only(path, *args):
         raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
-    monkeypatch.setattr(b, "write_temp", read_only)
+    monkeypatch.setattr(files, "write_temp", read_only)
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 1
     assert "cannot write" in res.stderr and "Read-only file system" in res.stderr

@@ -9,7 +9,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.build.batch import Options, build_all
+from generator.build import Options, build_all
 from generator.build.check import check_toolkit
 from generator.inputs.load import Project, load_profiles
 from generator.inputs.profile import TOL_DIVISIONS, validate_profile

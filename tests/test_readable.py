@@ -41,7 +41,7 @@ def extreme_ws(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def built_extremes(extreme_ws, tmp_path_factory) -> Path:
     """The extreme and mid-colour clients built once: OUT/<id>/..., plus OUT/<id>/follow-up.pdf."""
-    from generator.build.batch import build_all
+    from generator.build import build_all
     from generator.inputs.load import choose_project, load_all
     from generator.returns.follow_up import render_follow_up
     from generator.select import select

@@ -98,7 +98,8 @@ def test_builds_carry_the_library_without_warnings(dist):
                 rel = f.relative_to(ROOT).as_posix()
                 assert f"generator/data/{rel}" in wheel, rel
                 assert any(n.endswith(f"/{rel}") for n in dist["sdist"]), rel
-    assert "generator/skeleton/dot-gitlab-ci.yml" in wheel and "generator/init.py" in wheel
+    assert "generator/workspace/skeleton/dot-gitlab-ci.yml" in wheel and "generator/workspace/init.py" in wheel
+    assert not any("bench" in n for n in wheel)  # the benchmark is a tool of this repository, not of the wheel
     metadata = zipfile.ZipFile(dist["wheel"]).read(next(n for n in wheel if n.endswith(".dist-info/METADATA")))
     assert b"License-Expression: MIT" in metadata
 

@@ -16,7 +16,7 @@ from PIL import Image
 
 import generator.render
 from generator import __version__
-from generator.build.batch import build_all
+from generator.build import build_all
 from generator.cli import main
 from generator.errors import AssetError, InputError, ToolkitError
 from generator.workspace.init import SKELETON
@@ -313,8 +313,8 @@ def test_overlay_edits_rebuild_exactly_the_toolkits_that_use_them(tmp_path, monk
 
 
 def test_workspace_assets_are_allowed_and_others_refused(tmp_path, plan_for):
-    from generator.render.docx.writer import render_docx
-    from generator.render.pdf import render_pathway
+    from generator.render.docx import render_docx
+    from generator.render.pathway import render_pathway
     ws = tmp_path / "ws"
     assets = ws / "profiles" / "providers" / "assets"
     assets.mkdir(parents=True)

@@ -98,6 +98,22 @@ r.render = render
 sys.argv = ["toolkit", *sys.argv[1:]]
 runpy.run_module("generator", run_name="__main__", alter_sys=True)
 """
+# Runs `python -m generator ARGS` with some of the speed-ups that reach into WeasyPrint switched off: the names in
+# TOOLKIT_BENCH_OFF, comma-separated (see SPEEDUPS). Measures what each one still saves for its coupling.
+WITHOUT = """
+import os, runpy, sys
+import generator.render.weasy.draw_memo as draw_memo, generator.render.weasy.fast as fast
+import generator.render.weasy.line_memo as line_memo
+switches = {"xml": (fast, "PARSE_XML"), "ua": (fast, "TRIM_UA"), "sheets": (fast, "KEEP_SHEETS"),
+            "lines": (line_memo, "ENABLED"), "drawing": (draw_memo, "ENABLED")}
+for name in filter(None, os.environ.get("TOOLKIT_BENCH_OFF", "").split(",")):
+    setattr(*switches[name], False)
+sys.argv = ["toolkit", *sys.argv[1:]]
+runpy.run_module("generator", run_name="__main__", alter_sys=True)
+"""
+SPEEDUPS = (("xml", "templates parsed as XML (fast.parsed)"), ("ua", "trimmed user-agent stylesheet (fast)"),
+            ("sheets", "linked stylesheets parsed once (fast.stylesheets)"), ("lines", "line breaks remembered (line_memo)"),
+            ("drawing", "drawn lines remembered (draw_memo)"))
 STAGE_NAMES = (("action-plan.docx", "Word plan"), ("checklists.pdf", "checklists"), ("care-pathway.pdf", "care pathway"))
 
 
@@ -144,12 +160,33 @@ def measure(version: Version, profiles: Path, out: Path, data: Optional[Path] = 
     return {"wall": wall, "cpu": cpu, "built": built, "stages": stages}
 
 
+def speedup_savings(project_root: Path, profiles: Path, work: Path) -> list[str]:
+    """CPU seconds of one -j 1 build of profiles with every WeasyPrint speed-up on, with each one off in turn,
+    and with all of them off (TOOLKIT_WEASYPRINT_INTERNALS=off), as a Markdown table."""
+    def cpu(name: str, off: str = "", env_extra: Optional[dict] = None) -> float:
+        env = {**os.environ, "TOOLKIT_BENCH_OFF": off, **(env_extra or {})}
+        args = [sys.executable, "-c", WITHOUT, "build", "--root", str(project_root), "-q", "-j", "1",
+                "-o", str(work / f"speedups-{name}"), str(profiles)]
+        return _run(args, project_root, env)[1]
+
+    base = cpu("all")
+    lines = ["| WeasyPrint speed-up (all others on) | CPU s without it | it saves |", "|---|---|---|",
+             f"| none switched off | {base:.1f} | |"]
+    for name, label in SPEEDUPS:
+        took = cpu(name, name)
+        lines.append(f"| {label} | {took:.1f} | {(took - base) / took * 100:.0f} % |")
+    took = cpu("none", env_extra={"TOOLKIT_WEASYPRINT_INTERNALS": "off"})
+    lines.append(f"| all of them (and the shared fonts, kept sheets, kept steps) | {took:.1f} | "
+                 f"{(took - base) / took * 100:.0f} % |")
+    return lines
+
+
 def needs_data(path: Path, n: int) -> None:
     """A needs-data file for the synthetic profiles: absences, Kela notifications and survey figures, spread so
     that some clients stand out from their peers (needs suggested, figures shown) and a few fall under the
     anonymity floor."""
     from generator.inputs.load import default_project
-    from generator.inputs.needs import indicators
+    from generator.inputs.figures import indicators
 
     survey = [i for i in indicators(default_project().load_library()) if i.startswith("survey.")][:4]
     rows = ["client_id,indicator,period,value,n"]
@@ -173,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--speed-only", action="store_true",
                     help="measure only the full build and the per-stage costs (side by side with the release); "
                          "skip 2 workers vs 1, naive, rebuild and memory, for a slow machine")
+    ap.add_argument("--speedups", type=int, default=40, help="profiles built to measure what each WeasyPrint "
+                    "speed-up saves (default 40; 0 skips it)")
+    ap.add_argument("--speedups-only", action="store_true", help="measure only what each WeasyPrint speed-up saves")
     ap.add_argument("--write", type=Path, help="write the figures as Markdown to this file")
     args = ap.parse_args(argv)
     project = default_project()
@@ -180,6 +220,12 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[tuple[str, str, str, str]] = []
     side: list[str] = []
     try:
+        if args.speedups:
+            few = work / "speedup-profiles"
+            synthetic_profiles(few, args.speedups)
+            saving = speedup_savings(project.root, few, work)
+            if args.speedups_only:
+                return _report(args, rows, saving)
         profiles = work / "profiles"
         synthetic_profiles(profiles, args.n)
         files = sorted(profiles.glob("*.yaml"))
@@ -194,6 +240,9 @@ def main(argv: list[str] | None = None) -> int:
             if m["built"] != args.n:
                 raise SystemExit(f"bench: a build made {m['built']} toolkits of {args.n}")
         side = _side_by_side(args.n, before, now, old.name if old else None)
+        if args.speedups:
+            side += ["", f"What each speed-up that reaches into WeasyPrint saves ({args.speedups} profiles, one "
+                         "process, -j 1):", ""] + saving
         rate = args.n / t_full
         rows.append(("full build, 2 workers", f"{t_full:.1f} s, {rate:.2f} toolkits/s", "", ""))
         if before:
@@ -278,7 +327,7 @@ def write_figures(path: Path, block: str) -> None:
     if START in old and END in old:
         text = old[:old.index(START)] + block + old[old.index(END) + len(END):]
     else:
-        text = "# Performance\n\nMeasured by `make bench` (generator/bench.py) in one run.\n\n" + block + "\n"
+        text = "# Performance\n\nMeasured by `make bench` (tools/bench.py) in one run.\n\n" + block + "\n"
     path.write_text(text, encoding="utf-8")
 
 

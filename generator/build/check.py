@@ -8,7 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .batch import MANIFEST
+from .keys import MANIFEST
 
 # templates/base.css loads every vendored font under a "Toolkit ..." family; any other name came from the system.
 VENDORED_FONT_PREFIX = "Toolkit-"
