@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -124,6 +125,26 @@ def built_register(tmp_path_factory):
                                        str(out), "-j", "2", "--depfile", "--json"],
                                 env={"SOURCE_DATE_EPOCH": SAMPLE_EPOCH})
     return register, data, out, result
+
+
+LIBREOFFICE = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+
+
+@pytest.fixture(scope="session")
+def soffice(tmp_path_factory):
+    """soffice(target, outdir, *files): convert files with LibreOffice headless, as a user's Writer would.
+
+    One user profile serves the whole session (per test process): a fresh profile costs LibreOffice a cold
+    start of several seconds on every call. Returns nothing; the exit status says nothing either (it is 0
+    when loading fails), so callers check that the converted file exists.
+    """
+    profile = tmp_path_factory.mktemp("libreoffice-profile")
+
+    def convert(target: str, outdir: Path, *files: Path, timeout: int = 300) -> None:
+        outdir.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["soffice", "--headless", f"-env:UserInstallation={profile.as_uri()}", "--convert-to", target,
+                        "--outdir", str(outdir), *map(str, files)], check=False, capture_output=True, timeout=timeout)
+    return convert
 
 
 def docx_text(path: Path) -> str:

@@ -20,7 +20,7 @@ from pypdf.generic import NameObject, TextStringObject
 
 from generator.cli import main
 from generator.returns.read.pdf import read_checklists
-from tests.conftest import ROOT
+from tests.conftest import LIBREOFFICE, ROOT
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
@@ -129,15 +129,13 @@ def add_row_like_libreoffice(data: bytes, header_text: str, cells: list[str]) ->
     return rewrite_part(data, "word/document.xml", change)
 
 
-def libreoffice_save(tmp_path: Path, data: bytes, name: str = "plan.docx") -> bytes:
+def libreoffice_save(soffice, tmp_path: Path, data: bytes, name: str = "plan.docx") -> bytes:
     """Open and save the plan in LibreOffice Writer (headless), as a user saving it as Word does."""
     src = tmp_path / "lo-in" / name
     src.parent.mkdir(exist_ok=True)
     src.write_bytes(data)
     out = tmp_path / "lo-out"
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
-                    "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), str(src)],
-                   check=False, capture_output=True, timeout=300)
+    soffice("docx:MS Word 2007 XML", out, src)
     saved = out / name
     assert saved.exists(), "LibreOffice could not save the plan"
     return saved.read_bytes()
@@ -366,8 +364,9 @@ def test_newest_version_wins_and_the_others_are_reported(built, tmp_path):
 
 # ---- the whole cycle -----------------------------------------------------------------------------------------
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
-def test_the_cycle_fill_save_in_libreoffice_collect_and_start_next_year(built, tmp_path):
+@LIBREOFFICE
+@pytest.mark.libreoffice
+def test_the_cycle_fill_save_in_libreoffice_collect_and_start_next_year(built, tmp_path, soffice):
     """Build, fill the plan (fields typed, a row added in Word's way and one in LibreOffice's), save it once
     through LibreOffice, fill the checklists, collect: every value is in the record; then next year's plan
     starts from it."""
@@ -403,7 +402,7 @@ def test_the_cycle_fill_save_in_libreoffice_collect_and_start_next_year(built, t
                                                  "target": "kesäkuu 2027"})
     plan = add_row_like_libreoffice(plan, "Tarve", ["Lisätty tarve", "T1", "Esihenkilöiden vertaisryhmä",
                                                     "esihenkilöt", "syksy 2027", "osallistujamäärä", ""])
-    saved = libreoffice_save(tmp_path, plan, "Toimintasuunnitelma 2027 (1).docx")
+    saved = libreoffice_save(soffice, tmp_path, plan, "Toimintasuunnitelma 2027 (1).docx")
     boxes, texts = _fields(built["checklists"])
     ticks = {b for b in boxes if b.startswith("collab.ways.")}
     checklists = fill_pdf_pypdf(built["checklists"], ticks, {question.removesuffix(".answer"): "Palaverit toimivat."},

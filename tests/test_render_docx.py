@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
 import zipfile
 from dataclasses import replace
 
@@ -16,7 +14,7 @@ from generator.errors import RenderError
 from generator.plan import ProviderInfo
 from generator.render.docx import render_docx
 from tests.docx_controls import fill_controls, read_controls
-from tests.conftest import check_golden
+from tests.conftest import LIBREOFFICE, check_golden
 
 EPOCH = "1798761600"  # 2027-01-01
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -100,14 +98,12 @@ def test_every_sample_passes_openxml_audit_and_reopens(samples, tmp_path):
         assert doc.paragraphs[0].text  # the title
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
-def test_every_sample_converts_with_libreoffice(samples, tmp_path):
+@LIBREOFFICE
+@pytest.mark.libreoffice
+def test_every_sample_converts_with_libreoffice(samples, tmp_path, soffice):
     for sid, data in samples.items():
         (tmp_path / f"{sid}.docx").write_bytes(data)
-    files = sorted(str(p) for p in tmp_path.glob("*.docx"))
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), *files],
-                   check=False, capture_output=True, timeout=180)
+    soffice("pdf", tmp_path, *sorted(tmp_path.glob("*.docx")), timeout=180)
     from pypdf import PdfReader
     for sid in samples:
         pdf = tmp_path / f"{sid}.pdf"
