@@ -192,8 +192,8 @@ def schema(kind: str, workspace: Path | None, root: Path | None) -> None:
 
     Example: toolkit schema --kind profile > profile.schema.json
     """
-    from .returns.record import record_schema
     from .inputs.schema import data_schema, schemas
+    from .record import record_schema
     project = _project((), workspace, root)
     try:
         library = project.load_library()  # once: the county names and the survey factors both come from it
@@ -242,7 +242,7 @@ def explain(profile: Path, client_id: str | None, show_all: bool, as_json: bool,
         lp = _with_data(data_file, everyone, project, library, quiet=True)[0]
     record = None
     if previous is not None and (previous / f"{lp.profile.id}.json").is_file():
-        from .returns.record import load_record
+        from .record import load_record
         try:
             record = load_record(previous / f"{lp.profile.id}.json")
         except InputError as err:
@@ -388,8 +388,8 @@ def build(paths: tuple[Path, ...], out: Path, jobs: int | None, force: bool, fai
     Example: toolkit build profiles/ asiakkaat.xlsx --data tarvetiedot.csv -o out/ -j 4
     """
     from .build import Options, Result, build_all
-    from .inputs.load import load_profiles, skipped_summary
     from .build.shard import in_shard
+    from .inputs.load import load_profiles, skipped_summary
     project = _project(paths, workspace, root)
     sh = _parse_shard(shard, shard_total)
     try:
@@ -513,11 +513,12 @@ def collect(paths: tuple[Path, ...], out: Path, profile_paths: tuple[Path, ...],
     Example: toolkit collect returned/ -o records/
     """
     from .files import write_atomic
-    from .returns.collect import collect as collect_files, placeholder_texts, write_record
     from .inputs.load import load_profiles
+    from .returns.collect import collect as collect_files
+    from .returns.collect import placeholder_texts, write_record
     from .returns.follow_up import render_follow_up
-    from .select import select
     from .returns.summary import ClientSummary, write_summary
+    from .select import select
     project = _project(profile_paths, workspace, root)
     try:
         library = project.load_library()

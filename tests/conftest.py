@@ -214,8 +214,9 @@ def laid_out_html(monkeypatch) -> list[str]:
 def assert_parsed_as_html_would_be(html: str) -> None:
     """The document is well-formed XML, so render/weasy/fast.parsed parses it with the XML parser, and that gives the
     tree WeasyPrint's HTML parser (tinyhtml5) builds from it: same elements, attributes in order, text, tails."""
-    import tinyhtml5
     from xml.etree import ElementTree
+
+    import tinyhtml5
 
     def tree(e):
         return e.tag, list(e.attrib.items()), e.text or "", e.tail or "", [tree(c) for c in e]

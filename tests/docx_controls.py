@@ -11,6 +11,7 @@ from lxml import etree
 
 from generator.render.docx.xml import CHECKED, NS, UNCHECKED, W14_NS
 
+
 def _iter_sdts(root: etree._Element) -> Iterator[etree._Element]:
     yield from root.iter(qn("w:sdt"))
 

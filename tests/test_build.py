@@ -15,11 +15,10 @@ import pytest
 from click.testing import CliRunner
 
 from generator.build import Options, build_all
+from generator.build.shard import in_shard
 from generator.cli import main
 from generator.inputs.load import Project, load_all
-from generator.build.shard import in_shard
 from tests.conftest import ROOT, copy_checkout, write_yaml
-
 
 # Three samples (fi, en, sv; two of them 50+) are enough for what these tests check, and each build of all
 # eight costs a minute of the test run.

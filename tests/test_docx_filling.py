@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
 W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"

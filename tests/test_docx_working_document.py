@@ -17,7 +17,7 @@ from lxml import etree
 
 from generator.plan import ProviderInfo
 from generator.render.docx import render_docx
-from generator.render.docx.sections import ACTION_FIELDS
+from generator.render.docx.parts import ACTION_FIELDS
 from generator.vocab import ACTION_STATUSES as STATUSES
 from tests.docx_controls import read_controls
 
@@ -47,10 +47,9 @@ def sdt_tag(sdt) -> str:
 
 @pytest.fixture(scope="module")
 def fi_plan():
-    from tests.conftest import make_profile
     from generator.inputs.load import Project
-    from tests.conftest import ROOT
     from generator.select import select
+    from tests.conftest import ROOT, make_profile
 
     library = Project(ROOT).load_library()
     return select(make_profile(employees=25), library)
@@ -90,7 +89,7 @@ def test_action_tables_have_the_chain_columns_in_order(fi_plan, fi_doc):
         first = tbl.find(f"{W}tr")
         if first is not None:
             headers.append([text(tc) for tc in first.iter(f"{W}tc")])
-    from generator.render.docx.sections import column
+    from generator.render.docx.parts import column
     expected = [column(type("W", (), {"plan": fi_plan})(), f) for f in ACTION_FIELDS]
     assert headers.count(expected) == len(fi_plan.items("planning_block"))
 
@@ -355,8 +354,9 @@ def test_accessibility_basics(fi_doc, plan_for, tmp_path):
 
 @pytest.mark.parametrize("lang", ["en", "sv"])
 def test_no_finnish_abbreviations_in_other_languages(plan_for, lang):
-    from tests.conftest import docx_text
     import tempfile
+
+    from tests.conftest import docx_text
 
     data = render_docx(plan_for(language=lang, employees=45))
     with tempfile.NamedTemporaryFile(suffix=".docx") as fh:

@@ -9,12 +9,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, SAMPLE_EPOCH, assert_parsed_as_html_would_be, make_profile, squash
 from pypdf import PdfReader
 
-from conftest import ROOT, SAMPLE_EPOCH, assert_parsed_as_html_would_be, make_profile, squash
 from generator.errors import RenderError
 from generator.inputs.profile import Provider
-from generator.returns.record import Action, Goal, Need, Record, SourceFile
+from generator.record import Action, Goal, Need, Record, SourceFile
 from generator.returns.follow_up import render_follow_up
 from generator.select import select
 

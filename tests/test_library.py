@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from generator.errors import InputError
 from generator.content import load_library
+from generator.errors import InputError
 from tests.conftest import ROOT
 
 ITEM = "- id: x.one\n  kind: fact\n  text: {fi: Yksi, sv: Ett, en: One}\n  cite: [ttl-mieli-2022]\n"

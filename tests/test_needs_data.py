@@ -17,12 +17,12 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.errors import InputError
-from generator.inputs.load import Project, load_profiles
 from generator.inputs.figures import MIN_PEERS
+from generator.inputs.load import Project, load_profiles
 from generator.inputs.needs import load_data, with_data
-from tests.docx_controls import read_controls
 from generator.select import select
 from tests.conftest import ROOT, SAMPLE_EPOCH, docx_text
+from tests.docx_controls import read_controls
 from tests.registers import BAD_LINE, DATA_HEADER, IDS, needs_rows, write_csv, write_xlsx
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -132,7 +132,7 @@ def test_suggested_needs_are_prefilled_and_linked_to_factors_and_actions(built, 
 
 
 def test_suggested_needs_come_after_last_rounds_needs(files, project, library):
-    from generator.returns.record import Need, Record
+    from generator.record import Need, Record
     from generator.render.docx import render_docx
 
     lp = clients(files, project, library)["hoiva-zeta"]

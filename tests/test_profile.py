@@ -88,6 +88,7 @@ BAD_PROVIDERS = [
 @pytest.mark.parametrize("data, expected", BAD_PROVIDERS, ids=[b[1][:30] for b in BAD_PROVIDERS])
 def test_bad_provider_file(tmp_path, data, expected):
     import shutil
+
     from tests.conftest import write_yaml
     root = tmp_path / "proj"
     shutil.copytree(ROOT / "content", root / "content")

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import ROOT, SAMPLE_EPOCH
 from extremes import EXTREMES, MID_COLOURS, WEB, extreme_workspace
 from layout import JUDGED, docx_contrast, inspect_pdf
+
 from generator.cli import main
 from generator.palette import AA, INK, PAPER, contrast, palette
 
@@ -41,11 +41,12 @@ def extreme_ws(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def built_extremes(extreme_ws, tmp_path_factory) -> Path:
     """The extreme and mid-colour clients built once: OUT/<id>/..., plus OUT/<id>/follow-up.pdf."""
+    from test_follow_up import full_record
+
     from generator.build import build_all
     from generator.inputs.load import choose_project, load_all
     from generator.returns.follow_up import render_follow_up
     from generator.select import select
-    from test_follow_up import full_record
 
     out = tmp_path_factory.mktemp("extremes-out")
     mp = pytest.MonkeyPatch()
@@ -127,7 +128,6 @@ def test_word_plan_reads(built_extremes, client):
 
 def test_care_pathway_stays_one_page_and_the_web_address_stays_in_its_cell(built_extremes):
     import pypdfium2 as pdfium
-
     from layout import _chars
     for client, (lang, _, _, county) in zip(EXTREME_IDS, EXTREMES):
         doc = pdfium.PdfDocument(str(built_extremes / client / "care-pathway.pdf"))

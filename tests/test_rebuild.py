@@ -11,9 +11,9 @@ import generator.render as R
 import generator.render.checklists as C
 import generator.render.pathway as P
 from generator.build import Options, build_all
-from generator.render.pathway_steps import KEPT_FILE as STEPS
 from generator.errors import RenderError
 from generator.inputs.load import load_all
+from generator.render.pathway_steps import KEPT_FILE as STEPS
 from tests.conftest import copy_checkout
 
 PROFILES = ("hoivakoti-aurinko", "skolan-i-strandby")

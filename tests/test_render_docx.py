@@ -13,8 +13,8 @@ from lxml import etree
 from generator.errors import RenderError
 from generator.plan import ProviderInfo
 from generator.render.docx import render_docx
-from tests.docx_controls import fill_controls, read_controls
 from tests.conftest import LIBREOFFICE, check_golden
+from tests.docx_controls import fill_controls, read_controls
 
 EPOCH = "1798761600"  # 2027-01-01
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, assert_parsed_as_html_would_be, check_golden
 from pypdf import PdfReader, PdfWriter
 
-from conftest import ROOT, assert_parsed_as_html_would_be, check_golden
 from generator.errors import AssetError, RenderError
 from generator.inputs.load import Project, load_all
 from generator.inputs.profile import Provider
@@ -540,7 +540,8 @@ def _pathway_context(plan):
 
 def test_proven_steps_are_shared_through_the_batch_folder(tmp_path):
     """A step one worker proved is found by another worker of the batch; junk in the folder is ignored."""
-    from generator.render.pathway_steps import SCALES as PATHWAY_SCALES, ProvenSteps
+    from generator.render.pathway_steps import SCALES as PATHWAY_SCALES
+    from generator.render.pathway_steps import ProvenSteps
     first, second = ProvenSteps(), ProvenSteps()
     first.folder = second.folder = tmp_path
     assert second.get("abc") is None

@@ -8,12 +8,12 @@ import io
 from datetime import datetime
 
 import pytest
+from conftest import SAMPLE_EPOCH, make_profile
 from openpyxl import load_workbook
 
-from conftest import SAMPLE_EPOCH, make_profile
-from generator.returns.record import Action, Record, SourceFile
-from generator.select import select
+from generator.record import Action, Record, SourceFile
 from generator.returns.summary import ClientSummary, write_summary
+from generator.select import select
 
 # id -> (TOL code, employees, language): social and health care c01-c06, education c07-c10, construction c11-c12;
 # odd numbers 20-49 employees, even numbers 50+; plans in all three languages.

@@ -19,10 +19,10 @@ from generator import __version__
 from generator.build import build_all
 from generator.cli import main
 from generator.errors import AssetError, InputError, ToolkitError
-from generator.workspace.init import SKELETON
 from generator.inputs.load import Project, choose_project, find_workspace, load_all
 from generator.plan import ProviderInfo
 from generator.select import select
+from generator.workspace.init import SKELETON
 from tests.conftest import BASE_PROFILE, ROOT, make_profile, write_yaml
 
 TEMPLATES = ROOT / "templates"

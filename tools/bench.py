@@ -185,8 +185,8 @@ def needs_data(path: Path, n: int) -> None:
     """A needs-data file for the synthetic profiles: absences, Kela notifications and survey figures, spread so
     that some clients stand out from their peers (needs suggested, figures shown) and a few fall under the
     anonymity floor."""
-    from generator.inputs.load import default_project
     from generator.inputs.figures import indicators
+    from generator.inputs.load import default_project
 
     survey = [i for i in indicators(default_project().load_library()) if i.startswith("survey.")][:4]
     rows = ["client_id,indicator,period,value,n"]

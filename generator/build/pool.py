@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 import signal
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, as_completed, wait as wait_for
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, as_completed
+from concurrent.futures import wait as wait_for
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Optional
 

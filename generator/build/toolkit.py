@@ -11,11 +11,12 @@ from pathlib import Path
 from .. import __version__
 from ..content import fingerprint
 from ..errors import ToolkitError, escape
-from ..files import ZIP_EPOCH, replace_all, zip_bytes as reproducible_zip
+from ..files import ZIP_EPOCH, replace_all
+from ..files import zip_bytes as reproducible_zip
 from ..inputs.profile import LoadedProfile
 from ..plan import Plan
+from ..record import load_record
 from ..render import render_all
-from ..returns.record import load_record
 from ..select import select
 from .context import BuildContext
 from .depfile import depfile

@@ -8,6 +8,7 @@ from ..errors import Problem, nearest
 from ..vocab import DATA_INDICATORS
 from .model import IndustryGroup, Item, Source
 
+
 def check_whole(items: list[Item], groups: list[IndustryGroup], files: dict[str, str],
                  problems: list[Problem], universe: Optional[list[Item]] = None) -> None:
     """Cross-file checks: dangling references, unknown industry groups, and what actions say they address."""

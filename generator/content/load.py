@@ -12,6 +12,7 @@ from .model import IndustryGroup, Item, Label, Library, Source
 from .overlay import merge_overlay, override_labels
 from .parse import fingerprint, library_hashes, load_labels, load_list, yaml_files
 
+
 def load_library(root: Path, labels_dir: Path | None = None, overlay: Path | None = None,
                  overlay_labels: Path | None = None, shown: Callable[[Path], str] | None = None,
                  printable: Optional[frozenset[int]] = None) -> Library:

@@ -15,6 +15,7 @@ from .checks import check_whole
 from .model import IndustryGroup, Item, Label, Source
 from .parse import load_labels, load_list, yaml_files
 
+
 def merge_overlay(folder: Path, show: Callable[[Path], str], items: list[Item], groups: list[IndustryGroup],
                    sources: dict[str, Source], item_files: dict[str, str], problems: list[Problem],
                    hashes: dict[str, str], printable: Optional[frozenset[int]]) -> dict[str, str]:

@@ -12,6 +12,7 @@ from ..errors import Problem, pydantic_problems
 from ..yamlio import YamlProblem, read_yaml
 from .model import ID_WORDS, Label
 
+
 def yaml_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 

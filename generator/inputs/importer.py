@@ -14,8 +14,8 @@ from typing import Any, Optional
 import yaml
 
 from ..files import write_atomic
-from .profile import LoadedProfile, Profile
 from ..yamlio import YamlProblem, read_yaml
+from .profile import LoadedProfile, Profile
 
 
 @dataclass

@@ -9,15 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
-from ..errors import InputError, Problem, ToolkitError
 from ..content import Library, load_library
+from ..errors import InputError, Problem, ToolkitError
 from ..palette import palette
+from ..text import printable_code_points
+from ..yamlio import YamlProblem, read_yaml_scalars
 from .profile import LoadedProfile, Profile, Provider, validate_profile, validate_provider
 from .register import read_register, row_problems
 from .table import TABLE_SUFFIXES
-from ..text import printable_code_points
-from ..yamlio import YamlProblem, read_yaml_scalars
-
 
 WORKSPACE_MARKER = "toolkit.toml"  # written by `toolkit init`; marks a workspace folder
 

@@ -21,13 +21,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Optional
 
-from ..errors import InputError, Problem, capped, nearest
 from ..content import Library
+from ..errors import InputError, Problem, capped, nearest
+from ..vocab import SURVEY_PREFIX
+from .figures import FIXED, MIN_N, MIN_PEERS, RANGES, ClientData, Figure, Indicator, indicators
 from .profile import PROFILE_ID, LoadedProfile
 from .register import DATA_COLUMNS, normalise
 from .table import TableProblem, column_letter, read_table
-from ..vocab import SURVEY_PREFIX
-from .figures import FIXED, MIN_N, MIN_PEERS, RANGES, ClientData, Figure, Indicator, indicators
 
 COLUMNS = DATA_COLUMNS
 DATA_SHEETS = ("data", "tarvetieto", "behovsdata")

@@ -11,12 +11,12 @@ from typing import Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from ..errors import Problem, capped, nearest, pydantic_problems
-from .assets import ASSET_DIRS, check_asset
-from .figures import ClientData
-from .hints import yaml_hints
 from ..text import clean_text
 from ..vocab import CONTRACT_SCOPES, LANGUAGES, WORK_FEATURES, ContractScope, Language, WorkFeature
 from ..yamlio import Scalar
+from .assets import ASSET_DIRS, check_asset
+from .figures import ClientData
+from .hints import yaml_hints
 
 PROFILE_ID = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 PHONE = r"^\+?[0-9 ()-]{5,25}$"

@@ -11,8 +11,8 @@ import importlib
 import os
 import pickle
 import signal
-from datetime import datetime, timezone
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Optional
 

@@ -12,11 +12,11 @@ from typing import Optional
 
 from ..errors import RenderError
 from ..plan import Entry, Plan
+from . import Batch
+from . import pathway_steps as steps
 from .html import common_context, identity, template
 from .metrics import text_width
-from . import pathway_steps as steps
 from .pathway_steps import PROVEN, SCALES
-from . import Batch
 from .weasy import sheet
 from .weasy.engine import layout, write
 

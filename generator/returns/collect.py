@@ -18,12 +18,12 @@ from typing import Iterable, Optional
 from ..content import Library
 from ..errors import Problem
 from ..files import write_atomic
+from ..record import Action, Goal, Need, Record, SourceFile
 from ..vocab import ACTION_STATUSES
 from .read import NotReadable, Returned
 from .read.docx import read_plan
 from .read.pdf import read_checklists
 from .read.safe import MAX_FILE
-from .record import Action, Goal, Need, Record, SourceFile
 
 TAG_SCHEMES = ("1",)  # plan tag schemes this version reads (docs/docx-tags.md)
 ACTION_TABLE = "actions."

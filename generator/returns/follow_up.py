@@ -18,11 +18,11 @@ from typing import Optional
 
 from ..errors import RenderError
 from ..plan import Entry, Plan
-from .record import Action, Need, Record
+from ..record import Action, Need, Record
 from ..render import build_time
 from ..render.html import common_context, identity, template
-from ..vocab import EVALUATION_STEPS
 from ..render.weasy.engine import layout, write
+from ..vocab import EVALUATION_STEPS
 
 COLLABORATION = ("checklist.collab-structures", "checklist.collab-ways")
 # Statuses in the order a follow-up meeting goes through them; "" is a row people wrote without a status.

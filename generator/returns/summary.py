@@ -35,9 +35,9 @@ from typing import Optional, Sequence
 from ..content import Library
 from ..files import replace_all, zip_bytes, zip_time
 from ..plan import Plan
+from ..record import Record
 from ..render import build_time
 from .follow_up import COLLABORATION, local_date
-from .record import Record
 
 MIN_GROUP = 5
 CSV_NAME, XLSX_NAME = "summary.csv", "summary.xlsx"

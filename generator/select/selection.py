@@ -8,12 +8,12 @@ from typing import Optional
 
 from .. import __version__
 from ..content import Conditions, Item, Library
-from ..plan import Carried, ClientInfo, Decision, Entry, Plan, PreviousRound, ProviderInfo, Reference, TeamMember
-from ..inputs.profile import Profile, Provider
 from ..inputs.figures import ClientData
-from ..returns.record import Record
-from .suggest import needs_data
+from ..inputs.profile import Profile, Provider
+from ..plan import Carried, ClientInfo, Decision, Entry, Plan, PreviousRound, ProviderInfo, Reference, TeamMember
+from ..record import Record
 from ..vocab import LANGUAGES, size_band
+from .suggest import needs_data
 
 _TEXT_FIELDS = ("body", "consequence", "why", "aim", "how", "who", "who_ohs", "when_text", "metric")
 

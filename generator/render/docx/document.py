@@ -9,7 +9,7 @@ from ...files import zip_time
 from ...inputs.assets import check_local_asset
 from ...plan import Plan
 from .. import build_time
-from . import xml as X
+from . import package as P
 from .sections import SECTIONS, cover, table_of_contents
 from .writer import Writer
 
@@ -29,4 +29,4 @@ def render_docx(plan: Plan, templates_dir: Optional[Path] = None, asset_root: Op
         section(w, number)
     w.fill_toc(toc)
     w.set_properties()
-    return X.package_zip(w.doc, zip_time(stamp))
+    return P.package_zip(w.doc, zip_time(stamp))

@@ -1,4 +1,4 @@
-"""The .docx package around the document: what the file says about itself and which parts it carries.
+"""The .docx package around the document: what the file says about itself, which parts it carries, its bytes.
 
 python-docx starts from a template made in Word for Mac: its app.xml claims "Microsoft Macintosh Word" with
 stale page and word counts, it carries a blank thumbnail and an empty bibliography data part. These are
@@ -8,13 +8,16 @@ tag map that lets a filled plan be read back after any editor saved it) are adde
 
 from __future__ import annotations
 
+import re
 from xml.sax.saxutils import escape
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 
+from ...files import zip_bytes
 from . import compat
+from .xml import MC_NS, W14_NS, W15_NS
 
 CUSTOM_PROPS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
@@ -84,3 +87,40 @@ def add_tagmap(doc, xml: bytes) -> None:
                   '</ds:datastoreItem>').encode(), package)
     item.relate_to(props, RT.CUSTOM_XML_PROPS)
     doc.part.relate_to(item, RT.CUSTOM_XML)
+
+
+_ROOT_RE = re.compile(rb"<w:document\b[^>]*>")
+
+
+def _ensure_w14_root(xml: bytes) -> bytes:
+    """Declare on the root element the Word 2010/2013 namespaces that check boxes (w14) and repeating
+    sections (w15) use, as ignorable for older readers; a base document may lack them."""
+    m = _ROOT_RE.search(xml)
+    if not m:
+        return xml
+    tag = m.group(0)
+    new = tag
+    for prefix, uri in (("w14", W14_NS), ("w15", W15_NS), ("mc", MC_NS)):
+        if f"xmlns:{prefix}=".encode() not in new:
+            new = new[:-1] + f' xmlns:{prefix}="{uri}"'.encode() + b">"
+    ign = re.search(rb'mc:Ignorable="([^"]*)"', new)
+    wanted = [b"w14", b"w15"]
+    if ign is None:
+        new = new[:-1] + b' mc:Ignorable="w14 w15">'
+    else:
+        have = ign.group(1).split()
+        extra = [w for w in wanted if w not in have]
+        if extra:
+            new = new.replace(ign.group(0), b'mc:Ignorable="' + b" ".join(have + extra) + b'"')
+    return xml.replace(tag, new, 1)
+
+
+def package_zip(document, timestamp: tuple[int, int, int, int, int, int]) -> bytes:
+    """The document's package as .docx bytes: entries sorted, fixed timestamps, so equal inputs give equal bytes.
+
+    The members are those python-docx's save() writes (compat.package_members: collected from its writer's
+    steps rather than zipped and read back, where the version allows).
+    """
+    members = compat.package_members(document)
+    members["word/document.xml"] = _ensure_w14_root(members["word/document.xml"])
+    return zip_bytes({name: members[name] for name in sorted(members)}, timestamp)

@@ -23,7 +23,9 @@ from ...plan import Citations, Entry, Plan
 from ...vocab import LANG_TAGS
 from . import compat
 from . import package as P
+from . import styles as S
 from . import xml as X
+from .controls import Controls
 
 # Styles the document uses by name; a base .docx must define them (python-docx's default template does).
 REQUIRED_STYLES = ("Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "List Bullet",
@@ -82,12 +84,12 @@ class Writer:
         # name -> style id, resolved once: python-docx's `p.style = ...` rescans every style per call,
         # which was two thirds of the render time
         self.style_ids = {st.name: st.style_id for st in self.doc.styles}
-        self.ctl = X.Controls(LANG_TAGS[self.lang], DATE_FORMATS[self.lang],
+        self.ctl = Controls(LANG_TAGS[self.lang], DATE_FORMATS[self.lang],
                               {"text": plan.label("docx.ph.text"), "date": plan.label("docx.ph.date"),
                                "choice": plan.label("docx.ph.status")}, self.placeholder_style_id,
                               self.style_ids["Suggestion"])
         self._setup_page()
-        X.set_settings(self.doc.settings.element, LANG_TAGS[self.lang], protect=bool(provider and provider.protect))
+        S.set_settings(self.doc.settings.element, LANG_TAGS[self.lang], protect=bool(provider and provider.protect))
         P.drop_template_leftovers(self.doc)
 
     # ---- set-up ----
@@ -110,11 +112,11 @@ class Writer:
                            for level in (1, 2)}
 
     def _make_styles(self, styles) -> None:
-        X.set_default_language(styles.element, LANG_TAGS[self.lang])
+        S.set_default_language(styles.element, LANG_TAGS[self.lang])
         if not self.from_base:  # a base document brings its own fonts and sizes
             # Arial: in every Word, and LibreOffice maps it to the metric-compatible Liberation Sans
             for name in ("Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3"):
-                X.set_font(styles[name].element, FONT)
+                S.set_font(styles[name].element, FONT)
             styles["Normal"].font.size = Pt(10)
             for name, size in (("Title", 26), ("Subtitle", 13), ("Heading 1", 16), ("Heading 2", 13),
                                ("Heading 3", 11)):
@@ -127,24 +129,24 @@ class Writer:
         self._character_styles(styles, names)
         self._paragraph_styles(styles, names)
         if TABLE_STYLE not in names:
-            X.add_table_style(styles.element, TABLE_STYLE, self.palette.fill.lstrip("#"),
+            S.add_table_style(styles.element, TABLE_STYLE, self.palette.fill.lstrip("#"),
                               self.palette.on_fill.lstrip("#"))
 
     def _character_styles(self, styles, names: set[str]) -> None:
         if "Placeholder Text" not in names:
             ph = styles.add_style("Placeholder Text", WD_STYLE_TYPE.CHARACTER)
             ph.font.color.rgb = RGBColor.from_string(X.PLACEHOLDER_GREY)
-            X.make_builtin(ph.element, "Placeholder Text")
+            S.make_builtin(ph.element, "Placeholder Text")
         if "Suggestion" not in names:  # a prefilled example's status, until someone agrees on it
             sug = styles.add_style("Suggestion", WD_STYLE_TYPE.CHARACTER)
             sug.font.italic = True
             sug.font.color.rgb = RGBColor(0x7A, 0x4A, 0x00)
-            X.highlight_style(sug.element, "FFF2CC")
+            S.highlight_style(sug.element, "FFF2CC")
         if "Hyperlink" not in names:  # Word's built-in link style, so a base document can restyle links
             link = styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
             link.font.color.rgb = RGBColor(0x05, 0x63, 0xC1)
             link.font.underline = True
-            X.make_builtin(link.element, "Hyperlink")
+            S.make_builtin(link.element, "Hyperlink")
 
     def _paragraph_styles(self, styles, names: set[str]) -> None:
         for level in (1, 2):
@@ -154,12 +156,12 @@ class Writer:
                 found.base_style = styles["Normal"]
                 found.paragraph_format.left_indent = Cm(0.6 * (level - 1))
                 found.paragraph_format.space_after = Pt(1.5 if level == 2 else 3)
-                X.make_builtin(found.element, f"toc {level}")
+                S.make_builtin(found.element, f"toc {level}")
         if not any(s.name.lower() == "toc heading" for s in styles):  # the contents title; not a second Title
             th = styles.add_style("TOC Heading", WD_STYLE_TYPE.PARAGRAPH)
             th.base_style = styles["Heading 1"]
-            X.make_builtin(th.element, "TOC Heading")
-            X.outline_level(th.element, 9)  # body level: the contents title is not itself in the contents
+            S.make_builtin(th.element, "TOC Heading")
+            S.outline_level(th.element, 9)  # body level: the contents title is not itself in the contents
         for name in ("Small", "Fine print", "Cover note"):
             if name not in names:
                 st = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)

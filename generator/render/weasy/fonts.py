@@ -102,6 +102,7 @@ def _private_font_configuration():
     process starts (qpdf, LibreOffice) still see the machine's fonts.
     """
     import tempfile
+
     from weasyprint.text.fonts import FontConfiguration
 
     with tempfile.TemporaryDirectory(prefix="toolkit-fontconfig-") as folder:

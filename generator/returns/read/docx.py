@@ -13,7 +13,6 @@ from collections import Counter
 from datetime import date
 from typing import Iterable, Optional
 
-
 from . import Identity, NotReadable, Returned
 from .safe import open_zip, parse_xml
 

@@ -12,8 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..errors import InputError, Problem
-from ..vocab import ActionStatus
+from .errors import InputError, Problem
+from .vocab import ActionStatus
 
 RECORD_SCHEMA = "mielenterveys-toolkit/record/1"
 Status = Literal[ActionStatus, ""]  # "": not chosen, or not a status the plan offers
