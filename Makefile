@@ -16,7 +16,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 qpdf pop
 TEST_SYSTEM_PACKAGES := libreoffice-writer-nogui fonts-liberation pdftk-java
 
 .DEFAULT_GOAL := toolkits
-.PHONY: toolkits test validate clean bench golden setup dist system-deps test-system-deps help
+.PHONY: toolkits test test-fast validate clean bench golden setup dist system-deps test-system-deps help
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -27,8 +27,15 @@ toolkits: $(STAMP) system-deps  ## Build the toolkits of every profile in profil
 validate: $(STAMP)  ## Check every profile, provider file and the content library
 	$(BIN)/toolkit validate profiles
 
-test: $(STAMP) system-deps test-system-deps  ## Run the test suite
-	$(BIN)/python -m pytest -q
+# The suite runs on every core (pytest-xdist), a test file per worker at a time: a file's module fixtures are
+# made once, and the sample builds the files share are made once per run (tests/conftest.py, once_per_run).
+PYTEST := $(BIN)/python -m pytest -q -n auto --dist loadfile
+
+test: $(STAMP) system-deps test-system-deps  ## Run the whole test suite (what CI runs)
+	$(PYTEST)
+
+test-fast: $(STAMP) system-deps  ## The edit loop: every test but the slow ones and those that start LibreOffice
+	$(PYTEST) -m "not slow and not libreoffice"
 
 bench: $(STAMP) system-deps  ## Measure batch build speed and memory (writes docs/performance.md)
 	$(BIN)/python tools/bench.py --write docs/performance.md
@@ -36,7 +43,7 @@ bench: $(STAMP) system-deps  ## Measure batch build speed and memory (writes doc
 setup: $(STAMP) system-deps  ## Install the Python environment and the Debian packages, nothing else
 
 golden: $(STAMP) system-deps  ## Rewrite tests/golden/ from the current output (review the diff!)
-	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q -k golden
+	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q -p no:xdist -k golden
 
 dist: $(STAMP)  ## Build the wheel and sdist into dist/ (pip install dist/*.whl anywhere; see README)
 	rm -rf dist

@@ -88,13 +88,30 @@ def check_golden(name: str, actual: str) -> None:
         pytest.fail(f"output differs from golden/{name} (refresh with `make golden` if intended):\n{diff[:6000]}")
 
 
-@pytest.fixture(scope="session")
-def built_samples(tmp_path_factory) -> Path:
-    """Every profile in profiles/ built once per test session into a folder: OUT/<id>/... (read-only use)."""
+def once_per_run(tmp_path_factory, name: str, make) -> Path:
+    """A folder made once per test run by make(folder), shared by every test process of the run (pytest-xdist
+    workers wait on a lock for the first one to finish it). Only for folders that tests read, never write."""
+    import fcntl
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the folder all workers' temp folders are in
+    folder, done = base / name, base / f"{name}.done"
+    with open(base / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a half-made one of an interrupted worker
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
+
+
+def build_samples(out: Path) -> None:
+    """Every profile in profiles/ built into out, reproducibly."""
     from generator.build import build_all
     from generator.inputs.load import load_all
 
-    out = tmp_path_factory.mktemp("samples")
     mp = pytest.MonkeyPatch()
     mp.setenv("SOURCE_DATE_EPOCH", SAMPLE_EPOCH)
     try:
@@ -105,26 +122,40 @@ def built_samples(tmp_path_factory) -> Path:
         mp.undo()
     failed = [r for r in summary.results if r.status != "built"]
     assert not failed, failed
-    return out
+
+
+@pytest.fixture(scope="session")
+def built_samples(tmp_path_factory) -> Path:
+    """Every profile in profiles/ built once per test run into a folder: OUT/<id>/... (read-only use)."""
+    return once_per_run(tmp_path_factory, "samples", build_samples)
 
 
 @pytest.fixture(scope="session")
 def built_register(tmp_path_factory):
-    """A register of seven clients and a bad row (as Finnish Excel saves a CSV) built once per session with its
-    needs data file and a depfile: (register, data file, OUT, the CLI result). Read-only use."""
-    from click.testing import CliRunner
+    """A register of seven clients and a bad row (as Finnish Excel saves a CSV) built once per run with its
+    needs data file and a depfile: (register, data file, OUT, the CLI's exit code and output). Read-only use:
+    a test that builds again copies OUT first."""
+    import json
+    from types import SimpleNamespace
 
-    from generator.cli import main
-    from tests.registers import BAD, HEADER, SEVEN, needs_rows, write_csv
+    def make(folder: Path) -> None:
+        from click.testing import CliRunner
 
-    folder = tmp_path_factory.mktemp("register")
-    register = write_csv(folder / "asiakkaat.csv", [HEADER] + SEVEN + [BAD])
-    data = write_csv(folder / "tarvetiedot.csv", needs_rows())
-    out = folder / "out"
-    result = CliRunner().invoke(main, ["build", "--root", str(ROOT), str(register), "--data", str(data), "-o",
-                                       str(out), "-j", "2", "--depfile", "--json"],
-                                env={"SOURCE_DATE_EPOCH": SAMPLE_EPOCH})
-    return register, data, out, result
+        from generator.cli import main
+        from tests.registers import BAD, HEADER, SEVEN, needs_rows, write_csv
+
+        register = write_csv(folder / "asiakkaat.csv", [HEADER] + SEVEN + [BAD])
+        data = write_csv(folder / "tarvetiedot.csv", needs_rows())
+        result = CliRunner().invoke(main, ["build", "--root", str(ROOT), str(register), "--data", str(data), "-o",
+                                           str(folder / "out"), "-j", "2", "--depfile", "--json"],
+                                    env={"SOURCE_DATE_EPOCH": SAMPLE_EPOCH})
+        (folder / "result.json").write_text(json.dumps(
+            {"exit_code": result.exit_code, "stdout": result.stdout, "stderr": result.stderr,
+             "output": result.output}), encoding="utf-8")
+
+    folder = once_per_run(tmp_path_factory, "register", make)
+    result = SimpleNamespace(**json.loads((folder / "result.json").read_text(encoding="utf-8")))
+    return folder / "asiakkaat.csv", folder / "tarvetiedot.csv", folder / "out", result
 
 
 LIBREOFFICE = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")

@@ -20,6 +20,8 @@ from generator.cli import main
 from generator.inputs.load import Project, load_all
 from tests.conftest import ROOT, copy_checkout, write_yaml
 
+pytestmark = pytest.mark.slow  # each test builds toolkits, several in worker processes
+
 # Three samples (fi, en, sv; two of them 50+) are enough for what these tests check, and each build of all
 # eight costs a minute of the test run.
 PROJ_PROFILES = ("hoivakoti-aurinko", "nordic-code-labs", "skolan-i-strandby")
@@ -249,11 +251,14 @@ def yaml_of(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
+COPIES = 4  # with N, twice the toolkits two workers build at a time
+
+
 def test_killed_build_leaves_no_partial_files_and_rerun_finishes(proj, tmp_path):
     out = tmp_path / "out"
-    # Many clients so the build is still running when it is killed.
+    # More clients, so the build is still running when it is killed after its first toolkit.
     src = (proj.root / "profiles" / "hoivakoti-aurinko.yaml").read_text(encoding="utf-8")
-    for i in range(7):
+    for i in range(COPIES):
         (proj.root / "profiles" / f"copy-{i:02d}.yaml").write_text(
             src.replace("id: hoivakoti-aurinko", f"id: copy-{i:02d}"), encoding="utf-8")
     cmd = [sys.executable, "-m", "generator", "build", "--root", str(proj.root), "-o", str(out), "-j", "2", "-q",
@@ -275,10 +280,10 @@ def test_killed_build_leaves_no_partial_files_and_rerun_finishes(proj, tmp_path)
     rerun = subprocess.run(cmd[:-2] + ["--json", str(proj.root / "profiles")], capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr
     summary = json.loads(rerun.stdout)
-    assert summary["failed"] == 0 and summary["built"] + summary["up_to_date"] == N + 7
+    assert summary["failed"] == 0 and summary["built"] + summary["up_to_date"] == N + COPIES
     assert not list(out.rglob(".*.tmp"))
     from generator.build.check import check_out
-    assert check_out(out) == (N + 7, [])
+    assert check_out(out) == (N + COPIES, [])
 
 
 def test_progress_is_a_bar_on_a_terminal_and_lines_in_logs(capsys):

@@ -174,7 +174,11 @@ def test_corpus_is_big_and_well_formed():
 NON_LITERAL = [c for c in CASES if "literal" not in c["expect"]]
 
 
-@pytest.mark.parametrize("case", NON_LITERAL, ids=[c["name"] for c in NON_LITERAL])
+SLOW_CASES = {"thousands-of-profiles", "yaml-deep-nesting", "name-of-1-mb", "ten-thousand-unknown-fields"}  # a few seconds each: left out of make test-fast
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.slow) if c["name"] in SLOW_CASES else c
+                                  for c in NON_LITERAL], ids=[c["name"] for c in NON_LITERAL])
 def test_case(case, tmp_path, secret):
     root = make_project(tmp_path, case, secret)
     args = [str(root / a) for a in case.get("args", ["profiles/case.yaml"])]
@@ -219,29 +223,29 @@ def _squash(text: str) -> str:
     return re.sub(r"[\s\u202a-\u202e]+", "", text)
 
 
-def test_harmless_text_is_rendered_literally(tmp_path, secret):
+@pytest.mark.slow
+@pytest.mark.parametrize("case", LITERAL, ids=[c["name"] for c in LITERAL])
+def test_harmless_text_is_rendered_literally(case, tmp_path, secret):
     """Markup, template and formula text in every free-text field comes out as written, in every output."""
     from generator.build.check import check_toolkit
     out = tmp_path / "out"
-    before: dict[str, set] = {}
-    for case in LITERAL:
-        root = make_project(tmp_path / case["name"], case, secret)
-        before[case["name"]] = {p for p in root.rglob("*") if "content" not in p.parts and "templates" not in p.parts}
-        result = run_recorded(["build", where(case), str(root), str(root / "profiles" / "case.yaml"), "-j", "1",
-                               "-o", str(out / case["name"]), "-q"])
-        assert result.exit_code == 0, (case["name"], result.output)
-        assert_nothing_forbidden_read(secret)
-        after = {p for p in root.rglob("*") if "content" not in p.parts and "templates" not in p.parts}
-        assert after == before[case["name"]], "the build wrote outside OUT"
-        toolkit = out / case["name"] / "case"
-        assert check_toolkit(toolkit) == [], case["name"]
-        docx_text = _docx_text(toolkit / "action-plan.docx")
-        pdf_text = {name: subprocess.run(["pdftotext", str(toolkit / name), "-"], capture_output=True, text=True,
-                                         check=True).stdout for name in ("checklists.pdf", "care-pathway.pdf")}
-        shown_in_pdfs = [case.get("profile", {}).get("client", {}).get("name"),
-                         (case.get("provider") or {}).get("name")]
-        for text in case["expect"]["literal"]:
-            assert text in docx_text, (case["name"], text)
-            if text in shown_in_pdfs:
-                for name, got in pdf_text.items():
-                    assert _squash(text) in _squash(got), (case["name"], name, text)
+    root = make_project(tmp_path / case["name"], case, secret)
+    before = {p for p in root.rglob("*") if "content" not in p.parts and "templates" not in p.parts}
+    result = run_recorded(["build", where(case), str(root), str(root / "profiles" / "case.yaml"), "-j", "1",
+                           "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert_nothing_forbidden_read(secret)
+    after = {p for p in root.rglob("*") if "content" not in p.parts and "templates" not in p.parts}
+    assert after == before, "the build wrote outside OUT"
+    toolkit = out / "case"
+    assert check_toolkit(toolkit) == []
+    docx_text = _docx_text(toolkit / "action-plan.docx")
+    pdf_text = {name: subprocess.run(["pdftotext", str(toolkit / name), "-"], capture_output=True, text=True,
+                                     check=True).stdout for name in ("checklists.pdf", "care-pathway.pdf")}
+    shown_in_pdfs = [case.get("profile", {}).get("client", {}).get("name"),
+                     (case.get("provider") or {}).get("name")]
+    for text in case["expect"]["literal"]:
+        assert text in docx_text, text
+        if text in shown_in_pdfs:
+            for name, got in pdf_text.items():
+                assert _squash(text) in _squash(got), (name, text)

@@ -48,6 +48,7 @@ def test_the_internals_are_used_on_a_checked_version(gate):
     assert compat.speedups()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["switched off", "unchecked version", "missing internal"])
 def test_without_the_internals_the_plan_is_the_same_document(built_samples, gate, monkeypatch, tmp_path, how):
     """Every part is the same bytes as the build wrote (the package collected or saved, the styles set up or

@@ -217,6 +217,7 @@ def _logo(tmp_path: Path, size=(300, 100)) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["text", "logo"])
 def test_base_document_branding(plan_for, tmp_path, kind):
     from openxml_audit import OpenXmlValidator

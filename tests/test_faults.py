@@ -23,6 +23,8 @@ from generator.build.check import check_out, check_toolkit
 from generator.cli import main
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # killed workers, Ctrl-C, a second build waiting: real processes and time
+
 SAMPLE = "parturi-kampaamo-salmi"
 
 

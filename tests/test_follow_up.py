@@ -313,6 +313,7 @@ def test_empty_parts_say_so(reports):
 
 # --- rendering ----------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_long_record_still_fits_three_pages(library, epoch, tmp_path):
     plan = _plan(library, "fi", employees=60, work_features=["shift_work", "customer_violence_risk",
                                                              "remote_work", "organisational_change"])

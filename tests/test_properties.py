@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import string
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,6 +17,8 @@ from generator.inputs.profile import TOL_DIVISIONS, validate_profile
 from generator.vocab import CONTRACT_SCOPES, LANGUAGES, WORK_FEATURES
 from generator.yamlio import YamlProblem, read_yaml
 from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow  # hypothesis: many generated profiles, one built
 
 PROJECT = Project(ROOT)
 LIBRARY = PROJECT.load_library()

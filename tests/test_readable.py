@@ -16,14 +16,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, SAMPLE_EPOCH
+from conftest import ROOT, SAMPLE_EPOCH, once_per_run
 from extremes import EXTREMES, MID_COLOURS, WEB, extreme_workspace
 from layout import JUDGED, docx_contrast, inspect_pdf
 
 from generator.cli import main
 from generator.palette import AA, INK, PAPER, contrast, palette
 
-pytestmark = pytest.mark.readability
+pytestmark = [pytest.mark.readability, pytest.mark.slow]  # builds the extreme profiles
 
 EXTREME_IDS = tuple(f"extreme-{lang}" for lang, *_ in EXTREMES)
 MID_IDS = tuple(f"mid-{lang}-{colour[1:].lower()}" for lang, colour in MID_COLOURS)
@@ -33,14 +33,16 @@ PDFS = ("care-pathway.pdf", "checklists.pdf")
 
 @pytest.fixture(scope="session")
 def extreme_ws(tmp_path_factory) -> Path:
-    ws = tmp_path_factory.mktemp("extremes")
-    extreme_workspace(ws, ROOT / "profiles")
-    return ws
+    return once_per_run(tmp_path_factory, "extremes", lambda ws: extreme_workspace(ws, ROOT / "profiles"))
 
 
 @pytest.fixture(scope="session")
 def built_extremes(extreme_ws, tmp_path_factory) -> Path:
-    """The extreme and mid-colour clients built once: OUT/<id>/..., plus OUT/<id>/follow-up.pdf."""
+    """The extreme and mid-colour clients built once per run: OUT/<id>/..., plus OUT/<id>/follow-up.pdf."""
+    return once_per_run(tmp_path_factory, "extremes-out", lambda out: _build_extremes(extreme_ws, out))
+
+
+def _build_extremes(extreme_ws: Path, out: Path) -> None:
     from test_follow_up import full_record
 
     from generator.build import build_all
@@ -48,7 +50,6 @@ def built_extremes(extreme_ws, tmp_path_factory) -> Path:
     from generator.returns.follow_up import render_follow_up
     from generator.select import select
 
-    out = tmp_path_factory.mktemp("extremes-out")
     mp = pytest.MonkeyPatch()
     mp.setenv("SOURCE_DATE_EPOCH", SAMPLE_EPOCH)
     try:
@@ -64,7 +65,6 @@ def built_extremes(extreme_ws, tmp_path_factory) -> Path:
                     render_follow_up(plan, full_record(plan), project.templates_dir, project.workspace))
     finally:
         mp.undo()
-    return out
 
 
 def _judge(path: Path) -> None:

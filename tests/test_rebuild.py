@@ -16,6 +16,8 @@ from generator.inputs.load import load_all
 from generator.render.pathway_steps import KEPT_FILE as STEPS
 from tests.conftest import copy_checkout
 
+pytestmark = pytest.mark.slow  # builds twice to see what a rebuild redoes
+
 PROFILES = ("hoivakoti-aurinko", "skolan-i-strandby")
 
 

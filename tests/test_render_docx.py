@@ -87,6 +87,7 @@ def tags(data: bytes) -> list[str]:
 
 # ---- third-party readers ----
 
+@pytest.mark.slow
 def test_every_sample_passes_openxml_audit_and_reopens(samples, tmp_path):
     from openxml_audit import OpenXmlValidator
     for sid, data in samples.items():

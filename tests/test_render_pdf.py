@@ -19,6 +19,7 @@ from generator.inputs.load import Project, load_all
 from generator.inputs.profile import Provider
 from generator.render.checklists import _evaluation, _sections, render_checklists
 from generator.render.pathway import render_pathway
+from generator.render.weasy import compat
 from generator.render.weasy.engine import html_to_pdf
 from generator.select import select
 
@@ -31,15 +32,22 @@ LONG_PROVIDER = ("Pohjanmaan ja Keski-Pohjanmaan Yhteinen Työterveyspalvelu- ja
                  "Osakeyhtiö, Mielenterveys- ja Työkykypalvelujen Erityisyksikkö sekä Alueellinen Asiantuntijaverkosto")
 
 
+# Tests of the speed-ups that reach into WeasyPrint: they run only where the speed-ups do (docs/upgrading.md)
+SPEEDUPS = pytest.mark.skipif(not compat.speedups(), reason=f"the WeasyPrint speed-ups are off: {compat.why_off()}")
+
+
 @pytest.fixture(scope="module")
-def rendered():
-    """Every sample profile rendered once: id -> (plan, checklists bytes, pathway bytes)."""
+def rendered(built_samples):
+    """Every sample profile's plan and PDFs, as the run's sample build wrote them: id -> (plan, checklists
+    bytes, pathway bytes)."""
     project = Project(ROOT)
     library, loaded = load_all([ROOT / "profiles" / f"{s}.yaml" for s in SAMPLES], project)
     out = {}
     for lp in loaded:
         plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.root)
-        out[plan.client.id] = (plan, render_checklists(plan, TEMPLATES), render_pathway(plan, TEMPLATES))
+        folder = built_samples / plan.client.id
+        out[plan.client.id] = (plan, (folder / "checklists.pdf").read_bytes(),
+                               (folder / "care-pathway.pdf").read_bytes())
     return out
 
 
@@ -78,6 +86,7 @@ def test_only_vendored_fonts_embedded_and_subset(rendered, tmp_path):
             assert (emb, sub) == ("yes", "yes"), f"{name}: not embedded+subset: {row}"
 
 
+@pytest.mark.slow
 def test_text_metadata_language_and_tags(rendered, tmp_path):
     for name, plan, data in _docs(rendered):
         assert plan.client.name in " ".join(_text(data, tmp_path).split()), name
@@ -105,6 +114,7 @@ RENDER = (
     "Path(sys.argv[3] + '-p.pdf').write_bytes(render_pathway(plan, p.templates_dir))")
 
 
+@pytest.mark.slow
 def test_reproducible_across_processes(tmp_path):
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}
     for run in ("a", "b"):
@@ -136,6 +146,8 @@ FORKED = (
     "Path(sys.argv[3] + '0.pdf').write_bytes(render_checklists(plan, p.templates_dir))")
 
 
+@pytest.mark.slow
+@SPEEDUPS
 def test_forked_workers_register_fonts_in_a_folder_of_their_own(tmp_path):
     """A worker must not take a font a sibling wrote into a shared folder as registered (CI once failed with
     "Font-face 'Toolkit Form' cannot be loaded" when two workers wrote the same file at once)."""
@@ -152,6 +164,7 @@ def test_forked_workers_register_fonts_in_a_folder_of_their_own(tmp_path):
 EVERY_SCRIPT = "Áŋŧđžšč ǥǧǩǯʒ Ämmänsaari Кузница Ελληνικά شركة النور Oy"
 
 
+@pytest.mark.slow
 def test_names_in_every_supported_script_use_only_vendored_fonts_on_any_machine(tmp_path):
     """Only templates/fonts/ reaches the PDFs: the same bytes with the machine's fonts and with none at all."""
     profile = tmp_path / "scripts.yaml"
@@ -211,6 +224,7 @@ def test_weasyprint_warnings_fail_the_build():
         html_to_pdf(html, TEMPLATES, "test.pdf")
 
 
+@SPEEDUPS
 def test_linked_stylesheets_are_parsed_once_and_again_when_they_change(tmp_path):
     """Linked stylesheets are kept parsed per process (render/weasy/fast.stylesheets): an edited file is read again,
     a bad declaration fails every render rather than only the first, and inline <style> still overrides."""
@@ -427,6 +441,7 @@ def test_golden_text_dumps(rendered, tmp_path, pid):
     check_golden(f"pdf-{pid}-care-pathway.txt", _dump(pathway, tmp_path))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pid", ["rakennus-kivi", "skolan-i-strandby"])
 def test_pathway_scale_hint_only_orders_the_tries(rendered, monkeypatch, pid):
     """The step remembered from the last similar sheet saves layouts but never changes the sheet, whichever
@@ -458,6 +473,7 @@ def _renamed(plan, name, cid="toinen"):
     return dataclasses.replace(plan, client=dataclasses.replace(plan.client, id=cid, name=name))
 
 
+@SPEEDUPS
 def test_a_sheet_like_an_earlier_one_is_laid_out_once_at_the_proven_step(rendered, monkeypatch):
     """Another client whose sheet differs only in its name takes the step proven for the first: one layout
     in a process that has not laid that sheet out, none in one that has, and the same bytes a full search
@@ -495,6 +511,8 @@ NAMES = ("Toinen Hoivakoti Oy", "W", "مطعم الواحة Oy", "Työterveyshuo
 REFUSED = {"مطعم الواحة Oy", "Two  spaces Oy", "Soft\xadhyphen Oy"}  # each laid out afresh
 
 
+@pytest.mark.slow
+@SPEEDUPS
 @pytest.mark.parametrize("pid", ["hoivakoti-aurinko", "skolan-i-strandby", "nordic-code-labs"])
 def test_a_kept_sheet_takes_a_new_name_with_the_bytes_a_fresh_layout_gives(rendered, monkeypatch, pid):
     """Clients of one signature in a row, each sheet made from the one before (LaidOutSheet.take), give the
@@ -581,6 +599,23 @@ class ReadingStyle(dict):
         return getattr(self.style, name)
 
 
+@pytest.fixture(scope="module")
+def alone(rendered) -> list[bytes]:
+    """The memory tests' documents as WeasyPrint renders them alone (both memories off), made once for all of
+    them: the MEMO_SAMPLES' PDFs, then UNUSUAL_LINES and MARKERS."""
+    from generator.render.weasy import draw_memo, line_memo
+
+    with pytest.MonkeyPatch.context() as mp:
+        for memory in (line_memo, draw_memo):
+            memory.uninstall()
+            mp.setattr(memory, "ENABLED", False)
+        docs = _both(rendered) + [html_to_pdf(UNUSUAL_LINES, TEMPLATES, "t.pdf")[0],
+                                  html_to_pdf(MARKERS, TEMPLATES, "t.pdf")[0]]
+    for memory in (line_memo, draw_memo):
+        memory.uninstall()  # empty; installed again by the next render
+    return docs
+
+
 def _memory_off(memory, monkeypatch):
     """A memory module (line_memo, draw_memo), off and empty to start with; as it was (on, empty) afterwards."""
     memory.uninstall()
@@ -596,10 +631,12 @@ def line_memo(monkeypatch):
     yield from _memory_off(line_memo, monkeypatch)
 
 
-def test_remembered_line_breaks_give_the_same_bytes(rendered, line_memo, monkeypatch):
+@pytest.mark.slow
+@SPEEDUPS
+def test_remembered_line_breaks_give_the_same_bytes(rendered, alone, line_memo, monkeypatch):
     """Documents laid out with the line-break memory, empty and then full of this batch's lines, are the
     bytes WeasyPrint gives alone; no laid-out text box holds a layout object the memory keeps."""
-    alone = _both(rendered)
+    alone = alone[:-2]
     assert not line_memo._MEMO
     monkeypatch.setattr(line_memo, "ENABLED", True)
     first = _both(rendered)
@@ -617,6 +654,8 @@ def test_remembered_line_breaks_give_the_same_bytes(rendered, line_memo, monkeyp
     assert boxes and not held & {id(b.pango_layout) for b in boxes}  # each caller got its own copy
 
 
+@pytest.mark.slow
+@SPEEDUPS
 def test_the_line_memory_key_holds_every_style_property_weasyprint_reads(rendered, line_memo, monkeypatch):
     """STYLE_KEYS must name every style property WeasyPrint's split_first_line reads, or a line could be
     answered for a style it was not broken in. Recorded while the samples (fi, sv, en) are rendered."""
@@ -644,6 +683,10 @@ def draw_memo(monkeypatch):
     yield from _memory_off(draw_memo, monkeypatch)
 
 
+# A marker the ::marker rule changes: its letters keep their case in an uppercase list (text-transform)
+MARKERS = ('<html lang="fi"><head><link rel="stylesheet" href="base.css" /></head><body>'
+           '<ol style="text-transform: uppercase; list-style-type: lower-alpha"><li>Ensimmäinen</li>'
+           '<li>Toinen</li></ol></body></html>')
 # Lines the memory must leave to WeasyPrint (underlined, struck through, cut with an ellipsis) between plain
 # ones, in each of the three fonts
 UNUSUAL_LINES = """<!DOCTYPE html><html lang="fi"><head><link rel="stylesheet" href="base.css" /></head><body>
@@ -652,13 +695,15 @@ UNUSUAL_LINES = """<!DOCTYPE html><html lang="fi"><head><link rel="stylesheet" h
 tukeminen työpaikalla on yhteistyötä</p><p>Työkyvyn tuki</p><p>→ ≤ ≥ مرحبا</p></body></html>"""
 
 
-def test_remembered_drawing_gives_the_same_bytes(rendered, draw_memo, monkeypatch):
+@pytest.mark.slow
+@SPEEDUPS
+def test_remembered_drawing_gives_the_same_bytes(rendered, alone, draw_memo, monkeypatch):
     """Documents drawn with the memory of drawn lines, empty and then full of this batch's lines, are the
     bytes WeasyPrint gives alone; so are lines it leaves to WeasyPrint (decorated, cut with an ellipsis)."""
     def drawn():
         return _both(rendered) + [html_to_pdf(UNUSUAL_LINES, TEMPLATES, "t.pdf")[0]]
 
-    alone = drawn()
+    alone = alone[:-1]
     assert not draw_memo._MEMO
     monkeypatch.setattr(draw_memo, "ENABLED", True)
     first = drawn()
@@ -672,6 +717,8 @@ def test_remembered_drawing_gives_the_same_bytes(rendered, draw_memo, monkeypatc
     assert kept and not any(isinstance(a, (Font, draw_memo._LineFont)) for a in kept)  # no document's font
 
 
+@pytest.mark.slow
+@SPEEDUPS
 def test_the_drawing_memory_key_holds_every_style_property_a_drawn_line_reads(rendered, draw_memo, monkeypatch):
     """A remembered line is keyed by line_memo.STYLE_KEYS: every style property WeasyPrint reads to shape and
     draw a plain line must be among them, or a line could be written for a style it was not drawn in. Besides
@@ -701,7 +748,9 @@ def test_the_drawing_memory_key_holds_every_style_property_a_drawn_line_reads(re
     assert read - decides <= set(STYLE_KEYS), sorted(read - decides - set(STYLE_KEYS))
 
 
-def test_the_user_agent_stylesheet_gives_markers_to_list_items_only_and_the_same_bytes(rendered, monkeypatch):
+@pytest.mark.slow
+@SPEEDUPS
+def test_the_user_agent_stylesheet_gives_markers_to_list_items_only_and_the_same_bytes(rendered, alone, monkeypatch):
     """fast._ua_stylesheets leaves out WeasyPrint's footnote and note pseudo-element rules and gives the
     ::marker rule to <li> alone. That holds only while no template makes another element a list item, or a
     footnote or a note; with it the PDFs are the bytes WeasyPrint's own stylesheet gives."""
@@ -715,15 +764,6 @@ def test_the_user_agent_stylesheet_gives_markers_to_list_items_only_and_the_same
         assert made not in css and made not in html
     ours = fast._ua_stylesheets(forms=True)
     assert ours[0] is not ua.UA_STYLESHEET and ours[1] is ua.UA_FORM_STYLESHEET
-    # a marker the ::marker rule changes: its letters keep their case in an uppercase list (text-transform)
-    markers = ('<html lang="fi"><head><link rel="stylesheet" href="base.css" /></head><body>'
-               '<ol style="text-transform: uppercase; list-style-type: lower-alpha"><li>Ensimmäinen</li>'
-               '<li>Toinen</li></ol></body></html>')
-
-    def documents():
-        return _both(rendered) + [html_to_pdf(markers, TEMPLATES, "t.pdf")[0]]
-
-    trimmed = documents()
     asked = []
 
     def weasyprints(forms=False):
@@ -731,10 +771,13 @@ def test_the_user_agent_stylesheet_gives_markers_to_list_items_only_and_the_same
         return [ua.UA_STYLESHEET, ua.UA_FORM_STYLESHEET][:1 + forms]
 
     monkeypatch.setattr(fast, "_ua_stylesheets", weasyprints)
-    assert documents() == trimmed
+    # the memories give WeasyPrint's bytes (the tests above): `alone` stands for our stylesheet here
+    assert _both(rendered) + [html_to_pdf(MARKERS, TEMPLATES, "t.pdf")[0]] == alone[:-2] + alone[-1:]
     assert True in asked and False in asked  # the checklists (forms) and the care pathway
 
 
+@pytest.mark.slow
+@SPEEDUPS
 def test_the_templates_are_parsed_as_xml_into_the_tree_an_html_parser_builds(rendered, laid_out_html):
     """Every checklists and care-pathway document of the samples (each type size tried) takes the fast XML
     parse and gives WeasyPrint the tree tinyhtml5 would (fast.parsed); a document that is not

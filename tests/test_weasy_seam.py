@@ -53,6 +53,7 @@ print(compat.why_off())
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("missing", ["weasyprint.html.UA", "weasyprint.text.line_break.split_first_line"])
 def test_a_missing_internal_turns_the_speedups_off_with_the_same_bytes(built_samples, tmp_path, missing):
     """An internal a speed-up needs is gone (as after an upgrade; here deleted in a fresh process before the
@@ -94,6 +95,7 @@ assert compat.engine_versions() is None and compat.why_off().startswith("WeasyPr
 """
 
 
+@pytest.mark.slow
 def test_an_unchecked_version_is_never_reached_into(built_samples, tmp_path):
     """With a WeasyPrint the speed-ups were not checked against, no speed-up runs (each would raise here), no
     memory is installed, no font configuration is shared, and the PDFs are still those the build wrote."""

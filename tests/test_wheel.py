@@ -25,6 +25,8 @@ from generator.inputs.load import Project
 from tests.conftest import ROOT
 from tests.test_workspace import add_overlay_example
 
+pytestmark = pytest.mark.slow  # builds the wheel and installs it in a fresh virtual environment
+
 REQUIREMENTS_MET = """
 import importlib.metadata as md
 from packaging.requirements import Requirement

@@ -129,6 +129,7 @@ def test_project_and_root_exclude_each_other(tmp_path):
     assert result.exit_code == 2 and "exclude each other" in result.stderr
 
 
+@pytest.mark.slow
 def test_root_paths_stay_relative_to_the_current_folder(tmp_path, monkeypatch):
     """`toolkit build --root PROJECT incoming -o out` from a folder outside the project."""
     monkeypatch.chdir(tmp_path)
@@ -146,6 +147,7 @@ def test_root_paths_stay_relative_to_the_current_folder(tmp_path, monkeypatch):
     assert manifest["inputs"]["provider"]  # example-ohs, from the checkout's profiles/providers/
 
 
+@pytest.mark.slow
 def test_workspace_built_from_another_folder(ws, tmp_path, monkeypatch):
     """Provider file, logo and own content come from the profile's workspace; the library from the tool."""
     import docx
@@ -278,6 +280,7 @@ def test_overlay_problems_are_capped_per_file(tmp_path):
     assert str(err.value.problems[-1]) == "content/items/x.yaml: ... and 10 more problems in this file"
 
 
+@pytest.mark.slow
 def test_overlay_edits_rebuild_exactly_the_toolkits_that_use_them(tmp_path, monkeypatch):
     # Rendering is replaced by the plan's text: this is about which toolkits are rebuilt, not how they look.
     monkeypatch.setattr(generator.render, "render",
