@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, capped
 from .vocab import ActionStatus
 
 RECORD_SCHEMA = "mielenterveys-toolkit/record/1"
@@ -105,8 +105,8 @@ def load_record(path: Path) -> Record:
     try:
         return Record.model_validate(data)
     except ValidationError as exc:
-        problems = [Problem(str(path), ".".join(str(x) for x in e["loc"]), e["msg"]) for e in exc.errors()[:20]]
-        raise InputError(problems, "records") from None
+        problems = [Problem(str(path), ".".join(str(x) for x in e["loc"]), e["msg"]) for e in exc.errors()]
+        raise InputError(capped(problems), "records") from None
 
 
 def record_schema() -> dict:
