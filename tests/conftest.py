@@ -15,6 +15,7 @@ import yaml
 
 from generator.inputs.load import Project
 from generator.inputs.profile import Profile, Provider
+from generator.render.weasy import compat as weasy_compat
 from generator.select import select
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,13 +33,20 @@ BASE_PROFILE = {
 }
 
 
-def copy_checkout(root: Path, profiles: tuple[str, ...]) -> Project:
-    """A copy of the checkout at root (library, templates, providers and the named sample profiles), for tests
-    that change content, templates or profiles."""
+def copy_checkout(root: Path, profiles: tuple[str, ...], editable: tuple[str, ...] = ()) -> Project:
+    """A checkout at root with the providers and the named sample profiles, for tests that change profiles.
+
+    content/ and templates/ are links to this checkout's own, unless named in editable: a test that changes
+    them gets a copy (copying both for every test cost more than the test; a link must never be written to).
+    """
     import shutil
 
+    root.mkdir(parents=True, exist_ok=True)
     for d in ("content", "templates"):
-        shutil.copytree(ROOT / d, root / d)
+        if d in editable:
+            shutil.copytree(ROOT / d, root / d)
+        else:
+            (root / d).symlink_to(ROOT / d, target_is_directory=True)
     shutil.copytree(ROOT / "profiles" / "providers", root / "profiles" / "providers")
     for name in profiles:
         shutil.copy(ROOT / "profiles" / f"{name}.yaml", root / "profiles" / f"{name}.yaml")
@@ -176,6 +184,28 @@ def soffice(tmp_path_factory):
         subprocess.run(["soffice", "--headless", f"-env:UserInstallation={profile.as_uri()}", "--convert-to", target,
                         "--outdir", str(outdir), *map(str, files)], check=False, capture_output=True, timeout=timeout)
     return convert
+
+
+# Tests of the speed-ups that reach into WeasyPrint: they run only where the speed-ups do (docs/upgrading.md)
+SPEEDUPS = pytest.mark.skipif(not weasy_compat.speedups(), reason=f"the WeasyPrint speed-ups are off: "
+                                                                   f"{weasy_compat.why_off()}")
+
+
+@pytest.fixture(scope="module")
+def rendered(built_samples):
+    """Every sample profile's plan and PDFs, as the run's sample build wrote them: id -> (plan, checklists
+    bytes, pathway bytes)."""
+    from generator.inputs.load import load_all
+
+    project = Project(ROOT)
+    library, loaded = load_all(sorted((ROOT / "profiles").glob("*.yaml")), project)
+    out = {}
+    for lp in loaded:
+        plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.root)
+        folder = built_samples / plan.client.id
+        out[plan.client.id] = (plan, (folder / "checklists.pdf").read_bytes(),
+                               (folder / "care-pathway.pdf").read_bytes())
+    return out
 
 
 def docx_text(path: Path) -> str:

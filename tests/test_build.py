@@ -86,7 +86,8 @@ def test_bad_profile_among_good_ones_fails_alone(proj, tmp_path):
     assert fast.exit_code == 1 and json.loads(fast.stdout)["built"] == 0
 
 
-def test_only_clients_using_a_changed_item_rebuild(proj, tmp_path):
+def test_only_clients_using_a_changed_item_rebuild(tmp_path):
+    proj = copy_checkout(tmp_path / "proj", PROJ_PROFILES, editable=("content",))
     out = tmp_path / "out"
     first = build(proj, out)
     assert first.count("built") == N

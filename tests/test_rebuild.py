@@ -68,9 +68,10 @@ def test_a_rebuild_takes_the_care_pathway_step_an_earlier_build_proved(proj, tmp
     assert (out / STEPS).read_bytes() == (fresh / STEPS).read_bytes()  # the same steps, written alike
 
 
-def test_kept_steps_of_other_templates_are_not_used(proj, tmp_path, monkeypatch):
+def test_kept_steps_of_other_templates_are_not_used(tmp_path, monkeypatch):
     """A step kept for other templates (or another WeasyPrint or Pango) proves nothing: after a change to the
     CSS the sheet is searched for again, and the file is rewritten for the new templates."""
+    proj = copy_checkout(tmp_path / "proj", PROFILES, editable=("templates",))
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
     out = tmp_path / "out"
     paths = [proj.root / "profiles" / "hoivakoti-aurinko.yaml"]
