@@ -38,6 +38,7 @@ class Output:
     filename: str
     module: str
     function: str
+    batch: bool = False  # the module defines begin_batch/end_batch (see Batch)
 
     def load(self) -> Callable[..., bytes]:
         return getattr(importlib.import_module(self.module), self.function)
@@ -46,7 +47,7 @@ class Output:
 OUTPUTS: tuple[Output, ...] = (
     Output("action-plan.docx", "generator.render.docx", "render_docx"),
     Output("checklists.pdf", "generator.render.checklists", "render_checklists"),
-    Output("care-pathway.pdf", "generator.render.pathway", "render_pathway"),
+    Output("care-pathway.pdf", "generator.render.pathway", "render_pathway", batch=True),
 )
 
 
@@ -54,10 +55,10 @@ OUTPUTS: tuple[Output, ...] = (
 class Batch:
     """A build of many toolkits, as its renderers' batch hooks see it.
 
-    A renderer module may define begin_batch(batch) and end_batch(batch) -> {file name: bytes}: the build
-    calls begin_batch in its main process and in each worker process, and end_batch once in the main process
-    when the build ends (also when it stops early). What end_batch returns is written by the build, atomically,
-    into the output folder, for the next build's begin_batch to read. Renderers keep what they learn about
+    A renderer module may define begin_batch(batch) and end_batch(batch) -> {file name: bytes} (its Output
+    says so with batch=True): the build calls begin_batch in its main process and in each worker process, and
+    end_batch once in the main process when the build ends (also when it stops early). What end_batch returns
+    is written by the build, atomically, into the output folder, for the next build's begin_batch to read. Renderers keep what they learn about
     layouts in such files (render/pathway.py); they never write files themselves.
     """
 
@@ -67,7 +68,9 @@ class Batch:
 
 
 def _hooks(outputs: tuple[Output, ...], name: str) -> list[Callable]:
-    modules = dict.fromkeys(importlib.import_module(o.module) for o in outputs)
+    """The hooks of the outputs that have them; the others' modules are not imported (a build with nothing to
+    render loads no renderer)."""
+    modules = dict.fromkeys(importlib.import_module(o.module) for o in outputs if o.batch)
     return [getattr(m, name) for m in modules if hasattr(m, name)]
 
 

@@ -132,8 +132,10 @@ def to_keep() -> Optional[bytes]:
     workers) with those kept before, for the next build; None when nothing is new. Sorted, so two builds of
     the same clients write the same file, whatever order their workers finished in."""
     p = PROVEN
+    if p.kept is None or not p.proved:
+        return None  # a build that laid nothing out (all up to date) need not even load the layout engine
     key = _kept_key(p.templates)
-    if p.kept is None or not p.proved or key is None:
+    if key is None:
         return None
     kept = p.kept_steps()
     steps = {s: p[s] for s in p.proved}
