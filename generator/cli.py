@@ -535,13 +535,15 @@ def collect(paths: tuple[Path, ...], out: Path, profile_paths: tuple[Path, ...],
         plan = select(lp.profile, library, lp.provider, lp.profile.provider, project.workspace)
         try:
             write_record(out, record)
-            write_atomic(out / f"{client}-follow-up.pdf",
-                         render_follow_up(plan, record, project.templates_dir, project.workspace))
-        except ToolkitError as err:  # one client's report fails alone; its record is already written
-            found.problems.append(Problem(f"{out / (client + '-follow-up.pdf')}", "", str(err)))
+            report = render_follow_up(plan, record, project.templates_dir, project.workspace)
+            write_atomic(out / f"{client}-follow-up.pdf", report)
         except OSError as exc:
-            click.echo(f"Error: cannot write to {out}: {exc.strerror or exc}", err=True)
+            click.echo(f"Error: cannot write to {escape(str(out))}: {exc.strerror or exc}", err=True)
             sys.exit(1)
+        except Exception as exc:  # one client's report fails alone, named by the files it was made from
+            why = str(exc) if isinstance(exc, ToolkitError) else f"{type(exc).__name__}: {exc}"
+            found.problems.append(Problem(", ".join(f.file for f in record.files), "", f"{client}'s follow-up "
+                                          f"report could not be made ({why}); its record is written"))
         rows.append(ClientSummary.of(plan, record))
     if rows:
         try:
@@ -550,18 +552,21 @@ def collect(paths: tuple[Path, ...], out: Path, profile_paths: tuple[Path, ...],
             click.echo(f"Error: cannot write the summary to {out}: {exc.strerror or exc}", err=True)
             sys.exit(1)
     for path, why in found.superseded + found.skipped:
-        click.echo(f"note: {path}: not used: {why}", err=True)
+        click.echo(f"note: {Problem(path, '', f'not used: {why}')}", err=True)
+    for path, text in found.notes:
+        click.echo(f"note: {Problem(path, '', text)}", err=True)
     for p in found.problems:
         click.echo(str(p), err=True)
     n = len(found.problems)
-    click.echo(f"Collected {len(found.records)} client(s) from {found.files} file(s) into {out}"
+    click.echo(f"Collected {len(found.records)} client(s) from {found.files} file(s) into {escape(str(out))}"
                + (f"; {n} file(s) could not be used" if n else ""), err=True)
     sys.exit(1 if n else 0)
 
 
 def _shown_path(path: Path) -> str:
-    """A path as the user gave it, with characters that could steer a terminal escaped."""
-    return str(path).encode("unicode_escape").decode("ascii") if any(ord(c) < 32 for c in str(path)) else str(path)
+    """A path as the user gave it, with every character that could steer a terminal or hide what it says
+    escaped (errors.escape: controls, C1, direction marks, bytes of a name that is not UTF-8)."""
+    return escape(str(path))
 
 
 @main.command()

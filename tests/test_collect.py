@@ -362,6 +362,55 @@ def test_newest_version_wins_and_the_others_are_reported(built, tmp_path):
     assert [s["file"].endswith("b-vanha.docx") for s in record["superseded"]] == [True]
 
 
+def test_a_reader_that_fails_unexpectedly_fails_only_its_file(built, tmp_path, monkeypatch):
+    """The one boundary: whatever a reader raises (here a bug, injected), that file gets one line and the rest
+    are read, with no traceback."""
+    import generator.returns.collect as collect
+
+    def broken(data, placeholders=()):
+        raise RuntimeError("an unforeseen \x1b[2J bug")
+
+    monkeypatch.setattr(collect, "read_plan", broken)
+    folder = tmp_path / "returned"
+    folder.mkdir()
+    (folder / "plan.docx").write_bytes(built["plan"])
+    (folder / "lists.pdf").write_bytes(built["checklists"])
+    result = CliRunner().invoke(main, ["collect", str(folder), "-o", str(tmp_path / "rec"), "--root", str(ROOT)])
+    assert result.exit_code == 1 and not isinstance(result.exception, RuntimeError), result.stderr
+    line = next(line for line in result.stderr.splitlines() if "plan.docx" in line)
+    assert "could not be read (RuntimeError: an unforeseen \\x1b[2J bug)" in line and "\x1b" not in line
+    assert (tmp_path / "rec" / f"{SAMPLE}.json").is_file()  # from the checklists, read all the same
+
+
+def test_a_file_that_takes_too_long_is_given_up(built, tmp_path, monkeypatch):
+    import time
+
+    import generator.returns.collect as collect
+
+    monkeypatch.setattr(collect, "READ_SECONDS", 0.2)
+    monkeypatch.setattr(collect, "read_plan", lambda data, placeholders=(): time.sleep(5))
+    folder = tmp_path / "returned"
+    folder.mkdir()
+    (folder / "slow.docx").write_bytes(built["plan"])
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["collect", str(folder), "-o", str(tmp_path / "rec"), "--root", str(ROOT)])
+    assert time.monotonic() - started < 4
+    assert result.exit_code == 1 and "slow.docx: reading it took over 0.2 s" in result.stderr
+
+
+def test_versions_that_tie_are_both_named(built, tmp_path):
+    """Two copies saved at the same time, as many times: the one whose name sorts first is used, and the note
+    names both and says why."""
+    folder = tmp_path / "returned"
+    folder.mkdir()
+    (folder / "a.pdf").write_bytes(built["checklists"])
+    (folder / "b.pdf").write_bytes(built["checklists"])
+    result = CliRunner().invoke(main, ["collect", str(folder), "-o", str(tmp_path / "rec"), "--root", str(ROOT)])
+    assert result.exit_code == 0, result.stderr
+    note = next(line for line in result.stderr.splitlines() if line.startswith("note: ") and "b.pdf" in line)
+    assert "saved at the same time and as many times as" in note and "a.pdf" in note and "sorts first" in note
+
+
 # ---- the whole cycle -----------------------------------------------------------------------------------------
 
 @LIBREOFFICE

@@ -380,3 +380,19 @@ def test_the_report_is_parsed_as_xml_into_the_tree_an_html_parser_builds(library
     assert laid_out_html
     for html in laid_out_html:
         assert_parsed_as_html_would_be(html)
+
+
+def test_any_typed_text_keeps_the_report_and_the_report_says_what_it_left_out(library, epoch, tmp_path):
+    """A 400 kB answer and characters no font of the report has (emoji, CJK, Hebrew, U+2028, DEL): the report
+    is made, shows the answer's beginning and a visible replacement, and says both; the record keeps it all."""
+    plan = _plan(library, "fi")
+    odd = "Hyvä 😀 rivi\u2028toinen \x7f 中文 עברית loppu"
+    long = "Pitkä vastaus. " * 27_000
+    record = full_record(plan).model_copy(update={"fields": {"cycle.eval.impl.done.answer": odd + " " + long}})
+    path = tmp_path / "report.pdf"
+    path.write_bytes(render_follow_up(plan, record, ROOT / "templates"))
+    text = _text(path)
+    assert "\ufffd" in text and "Hyvä" in text and "loppu" in text
+    assert "koko teksti on tallessa asiakkaan tietueessa" in " ".join(text.split())
+    assert "näkyvät merkkinä" in " ".join(text.split())
+    assert len(PdfReader(path).pages) <= 4

@@ -22,6 +22,7 @@ from ..record import Action, Need, Record
 from ..render import build_time
 from ..render.html import common_context, identity, template
 from ..render.weasy.engine import layout, write
+from ..text import printable_code_points
 from ..vocab import EVALUATION_STEPS
 
 COLLABORATION = ("checklist.collab-structures", "checklist.collab-ways")
@@ -31,6 +32,10 @@ OPEN = ("planned", "in_progress")
 # Type sizes tried in order until the report fits on three pages (see follow-up.css).
 DENSITIES = ("normal", "compact", "dense")
 MAX_PAGES = 3
+# Characters of one typed value the report shows: a long answer in a plan field is a few hundred; the record
+# keeps every character, the report says where a value was cut.
+MAX_SHOWN = 2000
+REPLACEMENT = "\ufffd"  # shown for a character the report's fonts cannot draw (emoji, CJK) or a control
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
              "November", "December")
 
@@ -88,7 +93,9 @@ def render_follow_up(plan: Plan, record: Record, templates_dir: Path, asset_root
     if record.client != plan.client.id:
         raise RenderError(f"follow-up report: the record is of client '{record.client}', the plan of "
                           f"'{plan.client.id}'")
+    record, cut, replaced = _shown(record, printable_code_points(templates_dir / "fonts"))
     ctx = _context(plan, record, templates_dir, asset_root)
+    ctx.update(cut=cut, replaced=replaced)
     page = template(templates_dir, "follow-up.html.j2")
     doc = None
     for density in DENSITIES:
@@ -97,6 +104,37 @@ def render_follow_up(plan: Plan, record: Record, templates_dir: Path, asset_root
             break
     # A record with very much text may still need a fourth page: better than dropping what people wrote.
     return write(doc, "follow-up.pdf", identity=identity(plan, "follow-up"))
+
+
+def _shown(record: Record, printable: Optional[frozenset[int]]) -> tuple[Record, bool, bool]:
+    """The record as the report shows it, and whether a value was cut (over MAX_SHOWN characters) or had a
+    character replaced (one the fonts cannot draw, or a control character): whatever people typed, the report
+    is made, and says what it left out. Field names and ids are kept as they are."""
+    cut = replaced = False
+
+    def text(value: str) -> str:
+        nonlocal cut, replaced
+        if len(value) > MAX_SHOWN:
+            value, cut = value[:MAX_SHOWN].rstrip() + "\u2026", True
+        if value.isprintable() and (printable is None or all(ord(c) in printable for c in value)):
+            return value
+        shown = "".join(c if c in "\n\t" or (c.isprintable() and (printable is None or ord(c) in printable))
+                        else REPLACEMENT for c in value)
+        replaced = replaced or shown != value
+        return shown
+
+    def walk(value):
+        if isinstance(value, str):
+            return text(value)
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [walk(v) for v in value]
+        return value
+
+    data = record.model_dump(by_alias=True)
+    data.update({k: walk(data[k]) for k in ("fields", "needs", "goals", "actions", "checklist_texts")})
+    return Record.model_validate(data), cut, replaced
 
 
 def _context(plan: Plan, record: Record, templates_dir: Path, asset_root: Optional[Path] = None) -> dict:
@@ -273,11 +311,11 @@ def local_date(value: str) -> Optional[date]:
         return None
     try:
         when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)  # Office writes UTC without saying so
+        return when.astimezone(_helsinki()).date()
+    except (ValueError, OverflowError):  # not a time, or one at the edge of the calendar (year 1 or 9999)
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)  # Office writes UTC without saying so
-    return when.astimezone(_helsinki()).date()
 
 
 def _helsinki():

@@ -3,8 +3,13 @@ renderers, know nothing about batches, and never execute, fetch or modify anythi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Optional
+
+# A saved time outside these years is not one a person saved the file at: it is treated as unknown
+YEARS = (1990, 2200)
 
 
 class NotReadable(Exception):
@@ -35,3 +40,32 @@ class Returned:
     checked: dict[str, bool] = field(default_factory=dict)        # PDF check boxes by item id
     warnings: list[str] = field(default_factory=list)
     source: Optional[str] = None
+
+
+def timestamp(when: Optional[datetime]) -> str:
+    """A document's saved time as ISO 8601 in UTC ('...Z'); '' when unknown or not a plausible time."""
+    if when is None:
+        return ""
+    try:
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)  # Office writes UTC without saying so
+        when = when.astimezone(timezone.utc)
+    except (OverflowError, ValueError):  # year 1 minus an offset, or year 9999 plus one
+        return ""
+    if not YEARS[0] <= when.year <= YEARS[1]:
+        return ""
+    return when.isoformat().replace("+00:00", "Z")
+
+
+def iso_timestamp(text: str) -> str:
+    """An ISO 8601 time as a document's properties write it -> timestamp(); '' when it is not one."""
+    try:
+        return timestamp(datetime.fromisoformat(text.strip().replace("Z", "+00:00")))
+    except ValueError:
+        return ""
+
+
+def revision(text: str) -> int:
+    """A save count as written (ASCII digits only: '²' and a 5,000-digit number are not counts); 0 otherwise."""
+    text = text.strip()
+    return int(text) if re.fullmatch(r"[0-9]{1,9}", text) else 0

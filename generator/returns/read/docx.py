@@ -13,7 +13,7 @@ from collections import Counter
 from datetime import date
 from typing import Iterable, Optional
 
-from . import Identity, NotReadable, Returned
+from . import Identity, NotReadable, Returned, iso_timestamp, revision
 from .safe import open_zip, parse_xml
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -63,15 +63,15 @@ def _identity(parts: dict[str, bytes]) -> Identity:
     if not client or not document:
         raise NotReadable("not a toolkit document: it carries no toolkit.client property (made with another "
                           "program, or its document properties were removed)")
-    modified, revision = "", 0
+    modified, saves = "", 0
     if "docProps/core.xml" in parts:
         core = parse_xml(parts["docProps/core.xml"], "docProps/core.xml")
         m = core.find(f"{DCTERMS}modified")
-        modified = (m.text or "").strip() if m is not None else ""
+        modified = iso_timestamp(m.text or "") if m is not None else ""
         r = core.find(f"{CP}revision")
-        revision = int(r.text) if r is not None and (r.text or "").strip().isdigit() else 0
+        saves = revision(r.text or "") if r is not None else 0
     return Identity(client, document, props.get("toolkit.language", ""), props.get("toolkit.content", ""),
-                    props.get("toolkit.generator", ""), modified, revision, props.get("toolkit.tags", ""))
+                    props.get("toolkit.generator", ""), modified, saves, props.get("toolkit.tags", ""))
 
 
 def _tagmap(parts: dict[str, bytes]) -> tuple[dict[str, str], dict[str, tuple[str, tuple[str, ...]]]]:
@@ -128,6 +128,8 @@ class _Reader:
 
     def value(self, sdt) -> str:
         pr = sdt.find(f"{W}sdtPr")
+        if pr is None:  # a control without properties (no editor writes one): its text is all it holds
+            return _text(sdt.find(f"{W}sdtContent"))
         box = pr.find(f"{W14}checkbox/{W14}checked")
         if box is not None:
             return "1" if box.get(f"{W14}val") in ("1", "true", "on") else "0"

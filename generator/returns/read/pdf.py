@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime, timezone
+import zlib
+from datetime import datetime, timedelta, timezone
 
-from . import Identity, NotReadable, Returned
+from . import Identity, NotReadable, Returned, timestamp
 from .safe import check_size
 
 
 def read_checklists(data: bytes) -> Returned:
     """Identity from the document information; check boxes by item id; text fields by name."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, PyPdfError
 
     check_size(data)
     if not data.lstrip()[:5] == b"%PDF-":
@@ -27,23 +28,28 @@ def read_checklists(data: bytes) -> Returned:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
-            raise NotReadable("the PDF is encrypted; save or print it to a PDF without a password")
+            raise NotReadable(ENCRYPTED)
         info = reader.metadata or {}
-        fields = reader.get_fields() or {}
+        identity = _identity(info, data)
+        out = Returned(identity)
+        for name, field in (reader.get_fields() or {}).items():
+            kind = field.get("/FT")
+            if kind == "/Btn":
+                out.checked[str(name)] = _ticked(field)
+            elif kind == "/Tx":
+                out.fields[str(name)] = _text(field.get("/V"))
     except NotReadable:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError, OSError) as exc:
+    except DependencyError:  # reading an AES-encrypted file needs a cipher library: it is encrypted all the same
+        raise NotReadable(ENCRYPTED) from None
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError,
+            OverflowError, OSError, zlib.error) as exc:
         raise NotReadable(f"damaged PDF: {exc}") from None
-    identity = _identity(info, data)
-    out = Returned(identity)
-    for name, field in fields.items():
-        kind = field.get("/FT")
-        if kind == "/Btn":
-            out.checked[name] = _ticked(field)
-        elif kind == "/Tx":
-            value = field.get("/V")
-            out.fields[name] = _text(value)
     return out
+
+
+# RC4 and AES alike, with or without a password to open it: nothing in an encrypted file is read
+ENCRYPTED = "the PDF is encrypted; save or print it to a PDF without a password and send it again"
 
 
 def _identity(info, data: bytes) -> Identity:
@@ -62,9 +68,10 @@ def _identity(info, data: bytes) -> Identity:
 def _ticked(field) -> bool:
     value = field.get("/V")
     if value is None:  # some fillers set only the widget's appearance state
-        for kid in field.get("/Kids", []) or []:
+        kids = field.get("/Kids")
+        for kid in kids if isinstance(kids, list) else ():
             kid = kid.get_object()
-            if "/AS" in kid:
+            if isinstance(kid, dict) and "/AS" in kid:
                 value = kid["/AS"]
                 break
         else:
@@ -81,18 +88,15 @@ def _text(value) -> str:
 
 
 def _pdf_date(raw: str) -> str:
-    """D:20271231120000+02'00' -> ISO 8601 in UTC; '' when absent or unreadable."""
+    """D:20271231120000+02'00' -> ISO 8601 in UTC; '' when absent, unreadable or not a plausible time."""
     m = re.match(r"D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?([Zz+-])?(\d{2})?'?(\d{2})?", raw or "")
     if not m:
         return ""
     y, mo, d, h, mi, s = (int(x) if x else default for x, default in zip(m.groups()[:6], (0, 1, 1, 0, 0, 0)))
-    try:
-        when = datetime(y, mo, d, h, mi, s)
-    except ValueError:
-        return ""
     sign, oh, om = m.group(7), m.group(8), m.group(9)
-    if sign in ("+", "-") and oh:
-        from datetime import timedelta
-        offset = timedelta(hours=int(oh), minutes=int(om or 0))
-        when = when - offset if sign == "+" else when + offset
-    return when.replace(tzinfo=timezone.utc).isoformat().replace("+00:00", "Z")
+    try:
+        offset = timedelta(hours=int(oh or 0), minutes=int(om or 0)) if sign in ("+", "-") else timedelta(0)
+        zone = timezone(-offset if sign == "-" else offset)
+        return timestamp(datetime(y, mo, d, h, mi, s, tzinfo=zone))
+    except (ValueError, OverflowError):
+        return ""

@@ -1,9 +1,14 @@
-"""Opening untrusted returned files safely: size caps, zip-bomb limits, XML without entities or DTDs."""
+"""Opening untrusted returned files safely: regular files only, reads capped by the bytes actually read, zip-bomb
+limits, XML without entities or DTDs."""
 
 from __future__ import annotations
 
 import io
+import os
+import stat
 import zipfile
+from collections import Counter
+from pathlib import Path
 
 from lxml import etree
 
@@ -18,10 +23,37 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
                           huge_tree=False, remove_comments=True, remove_pis=True)
 
 
+def read_file(path: Path) -> bytes:
+    """The bytes of a returned file; NotReadable unless it is a regular file of at most MAX_FILE bytes.
+
+    Opened without blocking (a named pipe put in its place cannot hang the read) and checked on the open
+    file itself; the size is the bytes actually read, never the size the file system reports (which is 0
+    for /dev/zero and pipes).
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotReadable("not a regular file (a pipe, device or socket); only files are read")
+        os.set_blocking(fd, True)
+        chunks, size = [], 0
+        while size <= MAX_FILE:
+            chunk = os.read(fd, min(1 << 20, MAX_FILE + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    check_size(data)
+    return data
+
+
 def check_size(data: bytes) -> None:
     if len(data) > MAX_FILE:
-        raise NotReadable(f"the file is {len(data) // (1024 * 1024)} MB; at most {MAX_FILE // (1024 * 1024)} MB "
-                          "is read")
+        raise NotReadable(f"the file is over {MAX_FILE // (1024 * 1024)} MB; at most {MAX_FILE // (1024 * 1024)} "
+                          "MB is read")
 
 
 def open_zip(data: bytes) -> dict[str, bytes]:
@@ -34,6 +66,10 @@ def open_zip(data: bytes) -> dict[str, bytes]:
         raise NotReadable(f"not a Word document (.docx is a zip package): {exc}") from None
     if len(infos) > MAX_MEMBERS:
         raise NotReadable(f"the package has {len(infos)} parts; at most {MAX_MEMBERS} are read")
+    twice = sorted(n for n, k in Counter(i.filename for i in infos).items() if k > 1)
+    if twice:
+        raise NotReadable(f"the package holds two parts named {twice[0]}, which Word and LibreOffice never write; "
+                          "it is not read, since either could be the one a reader takes")
     if any(i.flag_bits & 0x1 for i in infos):
         raise NotReadable("the document is encrypted or password-protected; save it without a password")
     parts: dict[str, bytes] = {}
