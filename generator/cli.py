@@ -142,11 +142,11 @@ def init(folder: Path) -> None:
     except ToolkitError as err:
         _fail(err)
     except OSError as exc:
-        click.echo(f"Error: cannot write {exc.filename or folder}: {exc.strerror or exc}", err=True)
+        click.echo(f"Error: cannot write {escape(str(exc.filename or folder))}: {exc.strerror or exc}", err=True)
         sys.exit(1)
     for rel in written:
-        click.echo(f"created {(folder / rel).as_posix()}")
-    click.echo(f"\nNext: cd {folder} && make validate && make   (builds the example client into out/; "
+        click.echo(f"created {escape((folder / rel).as_posix())}")
+    click.echo(f"\nNext: cd {escape(str(folder))} && make validate && make   (builds the example client into out/; "
                "README.md there says how to pin the tool's version)")
 
 
@@ -549,7 +549,7 @@ def collect(paths: tuple[Path, ...], out: Path, profile_paths: tuple[Path, ...],
         try:
             write_summary(rows, out, library, language=summary_language)
         except OSError as exc:
-            click.echo(f"Error: cannot write the summary to {out}: {exc.strerror or exc}", err=True)
+            click.echo(f"Error: cannot write the summary to {escape(str(out))}: {exc.strerror or exc}", err=True)
             sys.exit(1)
     for path, why in found.superseded + found.skipped:
         click.echo(f"note: {Problem(path, '', f'not used: {why}')}", err=True)
